@@ -1,0 +1,210 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { File, Storage as GcsClient, StorageOptions as GcsClientOptions } from '@google-cloud/storage';
+import type { Backend, BackendListOptions, BackendWriteOptions, ListEntry, ObjectInfo } from './backend.js';
+import { HashingStream, registerCrc32c, verify } from './checksum.js';
+import { StorageError, toStorageError } from './errors.js';
+import type { GcsLocation, Location } from './location.js';
+import type { RetryPolicy } from './retry.js';
+
+/** Uploads up to this size go in one request; larger or unknown sizes use a resumable session. */
+const SIMPLE_UPLOAD_LIMIT = 8 * 1024 * 1024;
+
+/** @internal How to build the Cloud Storage client. */
+export interface GcsBackendOptions {
+  projectId?: string | undefined;
+  keyFilename?: string | undefined;
+  credentials?: GcsClientOptions['credentials'];
+  apiEndpoint?: string | undefined;
+  retry: RetryPolicy;
+  /** A ready client (tests, or callers that share one). */
+  client?: GcsClient | undefined;
+}
+
+function asGcs(location: Location): GcsLocation {
+  if (location.scheme !== 'gs') throw new Error(`gs backend given ${location.uri}`);
+  return location;
+}
+
+function gcsLocation(bucket: string, key: string): GcsLocation {
+  return { scheme: 'gs', bucket, key, uri: `gs://${bucket}/${key}` };
+}
+
+function infoOf(bucket: string, metadata: File['metadata']): ObjectInfo {
+  return {
+    location: gcsLocation(bucket, metadata.name ?? ''),
+    size: Number(metadata.size ?? 0),
+    md5: metadata.md5Hash ?? undefined,
+    crc32c: metadata.crc32c ?? undefined,
+    updated: metadata.updated ? new Date(metadata.updated) : undefined,
+    contentType: metadata.contentType ?? undefined,
+    generation: metadata.generation === undefined ? undefined : String(metadata.generation),
+  };
+}
+
+/** @internal Cloud Storage backend over `@google-cloud/storage`, imported on first use only. */
+export function createGcsBackend(options: GcsBackendOptions): Backend {
+  let clientPromise: Promise<GcsClient> | undefined;
+
+  function client(): Promise<GcsClient> {
+    clientPromise ??= (async () => {
+      const mod = await import('@google-cloud/storage');
+      registerCrc32c(() => new mod.CRC32C());
+      if (options.client) return options.client;
+      return new mod.Storage({
+        ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
+        ...(options.keyFilename === undefined ? {} : { keyFilename: options.keyFilename }),
+        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
+        // The client retries its own idempotent metadata calls (stat, list, delete); whole transfers
+        // are retried one level up, where the source can be re-read from the start.
+        retryOptions: {
+          autoRetry: options.retry.retries > 0,
+          maxRetries: options.retry.retries,
+          retryDelayMultiplier: 2,
+          maxRetryDelay: options.retry.maxDelayMs / 1000,
+          totalTimeout: 600,
+        },
+      });
+    })();
+    return clientPromise;
+  }
+
+  async function file(location: Location, generation?: string): Promise<File> {
+    const loc = asGcs(location);
+    if (loc.key === '' || loc.key.endsWith('/')) {
+      throw new StorageError('INVALID_ARGUMENT', `${loc.uri} names a prefix, not an object; add a file name`, {
+        location: loc.uri,
+      });
+    }
+    const c = await client();
+    return c.bucket(loc.bucket).file(loc.key, generation === undefined ? {} : { generation: Number(generation) });
+  }
+
+  return {
+    async stat(location) {
+      const loc = asGcs(location);
+      try {
+        const [metadata] = await (await file(loc)).getMetadata();
+        return infoOf(loc.bucket, metadata);
+      } catch (error) {
+        throw toStorageError(error, 'stat', loc.uri);
+      }
+    },
+
+    async *list(prefix: Location, opts: BackendListOptions): AsyncGenerator<ListEntry> {
+      const loc = asGcs(prefix);
+      const bucket = (await client()).bucket(loc.bucket);
+      let pageToken: string | undefined;
+      do {
+        opts.signal?.throwIfAborted();
+        let page;
+        try {
+          page = await bucket.getFiles({
+            prefix: loc.key,
+            autoPaginate: false,
+            ...(opts.recursive ? {} : { delimiter: '/' }),
+            ...(opts.pageSize === undefined ? {} : { maxResults: opts.pageSize }),
+            ...(pageToken === undefined ? {} : { pageToken }),
+          });
+        } catch (error) {
+          throw toStorageError(error, 'list', loc.uri);
+        }
+        const [files, nextQuery, response] = page as unknown as [
+          File[],
+          { pageToken?: string } | null,
+          { prefixes?: string[] } | undefined,
+        ];
+        for (const p of response?.prefixes ?? []) yield { type: 'prefix', location: gcsLocation(loc.bucket, p) };
+        for (const f of files) {
+          // Zero-byte "folder" placeholders made by the console are not files.
+          if (f.name.endsWith('/') && Number(f.metadata.size ?? 0) === 0) continue;
+          yield { type: 'file', ...infoOf(loc.bucket, f.metadata) };
+        }
+        pageToken = nextQuery?.pageToken ?? undefined;
+      } while (pageToken);
+    },
+
+    async openRead(location, { start, end, generation }) {
+      const loc = asGcs(location);
+      const f = await file(loc, generation);
+      // Checksums are verified by the caller against the metadata it read (whole-object reads only).
+      const stream = f.createReadStream({
+        validation: false,
+        ...(start === undefined ? {} : { start }),
+        ...(end === undefined ? {} : { end }),
+      });
+      // Surface "not found" and auth failures here instead of on the first read.
+      await new Promise<void>((resolve, reject) => {
+        const onError = (error: unknown): void => reject(toStorageError(error, 'read', loc.uri));
+        stream.once('error', onError);
+        stream.once('response', () => {
+          stream.off('error', onError);
+          resolve();
+        });
+        stream.once('readable', () => {
+          stream.off('error', onError);
+          resolve();
+        });
+        stream.once('end', () => {
+          stream.off('error', onError);
+          resolve();
+        });
+      });
+      return stream;
+    },
+
+    async write(location, source: Readable, opts: BackendWriteOptions) {
+      const loc = asGcs(location);
+      const f = await file(loc);
+      const hash = new HashingStream({ onBytes: opts.onBytes });
+      const resumable = opts.size === undefined || opts.size > SIMPLE_UPLOAD_LIMIT;
+      try {
+        await pipeline(
+          source,
+          hash,
+          f.createWriteStream({
+            resumable,
+            validation: false,
+            ...(opts.contentType === undefined ? {} : { contentType: opts.contentType }),
+          }),
+          { signal: opts.signal },
+        );
+      } catch (error) {
+        throw toStorageError(error, 'write', loc.uri);
+      }
+      const info = infoOf(loc.bucket, f.metadata);
+      const seen = { size: hash.bytes, md5: hash.md5() };
+      try {
+        // What we sent must be what the server stored, and what the caller expected to send.
+        verify(seen, { size: info.size, md5: info.md5 }, loc.uri, 'upload');
+        if (opts.expected) verify(seen, opts.expected, loc.uri, 'upload');
+      } catch (error) {
+        await f.delete({ ignoreNotFound: true }).catch(() => undefined);
+        throw error;
+      }
+      return info;
+    },
+
+    async delete(location, { ignoreNotFound }) {
+      const loc = asGcs(location);
+      try {
+        await (await file(loc)).delete({ ignoreNotFound });
+      } catch (error) {
+        throw toStorageError(error, 'delete', loc.uri);
+      }
+    },
+
+    async copyWithin(from, to) {
+      const src = asGcs(from);
+      const dst = asGcs(to);
+      try {
+        const [copied] = await (await file(src)).copy(await file(dst));
+        const [metadata] = await copied.getMetadata();
+        return infoOf(dst.bucket, metadata);
+      } catch (error) {
+        throw toStorageError(error, 'copy', `${src.uri} -> ${dst.uri}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type { StorageOptions as GcsClientOptions, Storage as GcsClient } from '@google-cloud/storage';
+import type { Backend } from './backend.js';
+import { createGcsBackend } from './gcs-backend.js';
+import { localBackend } from './local-backend.js';
+import { parseLocation, type Location, type LocationLike } from './location.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+
+/** Options for {@link createStorage}. All optional: by default, Application Default Credentials are used. */
+export interface StorageOptions {
+  /** Google Cloud project; defaults to the one Application Default Credentials name. */
+  projectId?: string;
+  /** Path to a service account key file. */
+  keyFilename?: string;
+  /** Service account credentials as an object. */
+  credentials?: GcsClientOptions['credentials'];
+  /**
+   * Cloud Storage API endpoint. Leave unset to use Google's, or the `STORAGE_EMULATOR_HOST` environment
+   * variable when it is set (as `@google-cloud/storage` does).
+   */
+  apiEndpoint?: string;
+  /** Retry policy for transient failures. */
+  retry?: Partial<RetryPolicy>;
+  /** Default number of files transferred at once by directory operations. Default 16. */
+  concurrency?: number;
+  /** An existing `@google-cloud/storage` client to use instead of creating one. */
+  client?: GcsClient;
+}
+
+/**
+ * A configured storage handle: credentials, endpoint, retry policy and concurrency for every call that is
+ * given it as `storage`. Calls without one use {@link defaultStorage}.
+ */
+export interface Storage {
+  /** The retry policy in force. */
+  readonly retry: RetryPolicy;
+  /** Default number of concurrent file transfers. */
+  readonly concurrency: number;
+  /** @internal The backend that serves a location. */
+  backendFor(location: Location): Backend;
+}
+
+/**
+ * Create a storage handle with explicit credentials or settings.
+ *
+ * `@google-cloud/storage` is loaded on the first `gs://` call only, so local-only use stays light.
+ *
+ * @example
+ * ```ts
+ * const storage = createStorage({ keyFilename: './key.json', retry: { retries: 8 } });
+ * await uploadDirectory({ from: './model', to: 'gs://my-bucket/models/v1', storage });
+ * ```
+ */
+export function createStorage(options: StorageOptions = {}): Storage {
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const concurrency = options.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency: ${concurrency} is not a positive integer`);
+  }
+  let gcs: Backend | undefined;
+  return {
+    retry,
+    concurrency,
+    backendFor(location) {
+      if (location.scheme === 'file') return localBackend;
+      gcs ??= createGcsBackend({
+        projectId: options.projectId,
+        keyFilename: options.keyFilename,
+        credentials: options.credentials,
+        apiEndpoint: options.apiEndpoint,
+        client: options.client,
+        retry,
+      });
+      return gcs;
+    },
+  };
+}
+
+let defaultInstance: Storage | undefined;
+
+/** The shared handle used when a call is not given `storage`: Application Default Credentials, default retries. */
+export function defaultStorage(): Storage {
+  defaultInstance ??= createStorage();
+  return defaultInstance;
+}
+
+/** @internal Options every call accepts. */
+export interface CallOptions {
+  /** Storage handle to use; defaults to {@link defaultStorage}. */
+  storage?: Storage | undefined;
+  /** Cancels the operation. */
+  signal?: AbortSignal | undefined;
+}
+
+/** @internal Resolve a location and the backend serving it. */
+export function resolve(location: LocationLike, storage: Storage | undefined): { loc: Location; backend: Backend; storage: Storage } {
+  const s = storage ?? defaultStorage();
+  const loc = parseLocation(location);
+  return { loc, backend: s.backendFor(loc), storage: s };
+}

@@ -5,7 +5,7 @@ import type { Backend, BackendListOptions, BackendWriteOptions, ListEntry, Objec
 import { HashingStream, registerCrc32c, verify } from './checksum.js';
 import { StorageError, toStorageError } from './errors.js';
 import type { GcsLocation, Location } from './location.js';
-import type { RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from './retry.js';
 
 /** Uploads up to this size go in one request; larger or unknown sizes use a resumable session. */
 const SIMPLE_UPLOAD_LIMIT = 8 * 1024 * 1024;
@@ -56,15 +56,11 @@ export function createGcsBackend(options: GcsBackendOptions): Backend {
         ...(options.keyFilename === undefined ? {} : { keyFilename: options.keyFilename }),
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
-        // The client retries its own idempotent metadata calls (stat, list, delete); whole transfers
-        // are retried one level up, where the source can be re-read from the start.
-        retryOptions: {
-          autoRetry: options.retry.retries > 0,
-          maxRetries: options.retry.retries,
-          retryDelayMultiplier: 2,
-          maxRetryDelay: options.retry.maxDelayMs / 1000,
-          totalTimeout: 600,
-        },
+        // Every retry is ours (withRetry), with one policy: the client's own retries of streamed
+        // downloads crash on Node 24 (teeny-request pipes into a stream it destroyed), a plain
+        // save() switches them off for the whole client, and uploads are only retried with
+        // preconditions. Metadata calls are retried below; transfers one level up, from the start.
+        retryOptions: { autoRetry: false, maxRetries: 0 },
       });
     })();
     return clientPromise;
@@ -84,12 +80,14 @@ export function createGcsBackend(options: GcsBackendOptions): Backend {
   return {
     async stat(location) {
       const loc = asGcs(location);
-      try {
-        const [metadata] = await (await file(loc)).getMetadata();
-        return infoOf(loc.bucket, metadata);
-      } catch (error) {
-        throw toStorageError(error, 'stat', loc.uri);
-      }
+      return withRetry(options.retry, 'stat', loc.uri, async () => {
+        try {
+          const [metadata] = await (await file(loc)).getMetadata();
+          return infoOf(loc.bucket, metadata);
+        } catch (error) {
+          throw toStorageError(error, 'stat', loc.uri);
+        }
+      });
     },
 
     async *list(prefix: Location, opts: BackendListOptions): AsyncGenerator<ListEntry> {
@@ -98,18 +96,21 @@ export function createGcsBackend(options: GcsBackendOptions): Backend {
       let pageToken: string | undefined;
       do {
         opts.signal?.throwIfAborted();
-        let page;
-        try {
-          page = await bucket.getFiles({
-            prefix: loc.key,
-            autoPaginate: false,
-            ...(opts.recursive ? {} : { delimiter: '/' }),
-            ...(opts.pageSize === undefined ? {} : { maxResults: opts.pageSize }),
-            ...(pageToken === undefined ? {} : { pageToken }),
-          });
-        } catch (error) {
-          throw toStorageError(error, 'list', loc.uri);
-        }
+        const token = pageToken;
+        const page = await withRetry(
+          options.retry,
+          'list',
+          loc.uri,
+          () =>
+            bucket.getFiles({
+              prefix: loc.key,
+              autoPaginate: false,
+              ...(opts.recursive ? {} : { delimiter: '/' }),
+              ...(opts.pageSize === undefined ? {} : { maxResults: opts.pageSize }),
+              ...(token === undefined ? {} : { pageToken: token }),
+            }),
+          opts.signal,
+        );
         const [files, nextQuery, response] = page as unknown as [
           File[],
           { pageToken?: string } | null,
@@ -134,22 +135,19 @@ export function createGcsBackend(options: GcsBackendOptions): Backend {
         ...(start === undefined ? {} : { start }),
         ...(end === undefined ? {} : { end }),
       });
-      // Surface "not found" and auth failures here instead of on the first read.
+      // Surface "not found", 429/5xx and auth failures here, not on the first read. The request
+      // starts when the stream is first read from, hence 'readable' (also emitted at the end of an
+      // empty object). Not 'response': an error status is emitted as an error right after it.
       await new Promise<void>((resolve, reject) => {
-        const onError = (error: unknown): void => reject(toStorageError(error, 'read', loc.uri));
-        stream.once('error', onError);
-        stream.once('response', () => {
-          stream.off('error', onError);
-          resolve();
-        });
-        stream.once('readable', () => {
-          stream.off('error', onError);
-          resolve();
-        });
-        stream.once('end', () => {
-          stream.off('error', onError);
-          resolve();
-        });
+        const done = (error?: unknown): void => {
+          stream.off('error', done);
+          stream.off('readable', ok);
+          if (error === undefined) resolve();
+          else reject(toStorageError(error, 'read', loc.uri));
+        };
+        const ok = (): void => done();
+        stream.once('error', done);
+        stream.once('readable', ok);
       });
       return stream;
     },
@@ -188,23 +186,20 @@ export function createGcsBackend(options: GcsBackendOptions): Backend {
 
     async delete(location, { ignoreNotFound }) {
       const loc = asGcs(location);
-      try {
-        await (await file(loc)).delete({ ignoreNotFound });
-      } catch (error) {
-        throw toStorageError(error, 'delete', loc.uri);
-      }
+      const f = await file(loc);
+      // A retry after a delete that succeeded but whose answer was lost sees 404: that is success.
+      await withRetry(options.retry, 'delete', loc.uri, (attempt) => f.delete({ ignoreNotFound: ignoreNotFound || attempt > 1 }));
     },
 
     async copyWithin(from, to) {
       const src = asGcs(from);
       const dst = asGcs(to);
-      try {
-        const [copied] = await (await file(src)).copy(await file(dst));
+      const [source, target] = [await file(src), await file(dst)];
+      return withRetry(options.retry, 'copy', `${src.uri} -> ${dst.uri}`, async () => {
+        const [copied] = await source.copy(target);
         const [metadata] = await copied.getMetadata();
         return infoOf(dst.bucket, metadata);
-      } catch (error) {
-        throw toStorageError(error, 'copy', `${src.uri} -> ${dst.uri}`);
-      }
+      });
     },
   };
 }

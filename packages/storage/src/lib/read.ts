@@ -1,5 +1,5 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import type { Backend } from './backend.js';
+import type { Backend, ObjectInfo } from './backend.js';
 import { HashingStream, expectedFrom, verify } from './checksum.js';
 import type { Location, LocationLike } from './location.js';
 import { resolve, type CallOptions } from './storage.js';
@@ -37,15 +37,20 @@ class VerifyingStream extends Transform {
   }
 }
 
-async function open(params: ReadParams, loc: Location, backend: Backend): Promise<Readable> {
-  if (params.start !== undefined || params.end !== undefined || loc.scheme === 'file') {
+/** Whole-object reads of gs:// objects are verified: fetch the checksums first (retried by the backend). */
+async function checksumsFor(params: ReadParams, loc: Location, backend: Backend): Promise<ObjectInfo | undefined> {
+  if (params.start !== undefined || params.end !== undefined || loc.scheme === 'file') return undefined;
+  return backend.stat(loc);
+}
+
+async function open(params: ReadParams, loc: Location, backend: Backend, info: ObjectInfo | undefined): Promise<Readable> {
+  if (info === undefined) {
     return backend.openRead(loc, {
       ...(params.start === undefined ? {} : { start: params.start }),
       ...(params.end === undefined ? {} : { end: params.end }),
     });
   }
   // Pin the generation whose checksum we verify against, so a concurrent overwrite cannot mix versions.
-  const info = await backend.stat(loc);
   const source = await backend.openRead(loc, info.generation === undefined ? {} : { generation: info.generation });
   const verifying = new VerifyingStream(expectedFrom(info), loc.uri);
   source.on('error', (error) => verifying.destroy(error));
@@ -60,19 +65,21 @@ async function open(params: ReadParams, loc: Location, backend: Backend): Promis
  */
 export async function readStream(params: ReadParams): Promise<Readable> {
   const { loc, backend, storage } = resolve(params.from, params.storage);
-  return withRetry(storage.retry, 'read', loc.uri, () => open(params, loc, backend), params.signal);
+  const info = await checksumsFor(params, loc, backend);
+  return withRetry(storage.retry, 'read', loc.uri, () => open(params, loc, backend, info), params.signal);
 }
 
 /** Read a whole object (or a byte range of it) into memory, verified, retried as a whole on transient failures. */
 export async function readBytes(params: ReadParams): Promise<Buffer> {
   const { loc, backend, storage } = resolve(params.from, params.storage);
+  const info = await checksumsFor(params, loc, backend);
   return withRetry(
     storage.retry,
     'read',
     loc.uri,
     async () => {
       const chunks: Buffer[] = [];
-      for await (const chunk of await open(params, loc, backend)) chunks.push(chunk as Buffer);
+      for await (const chunk of await open(params, loc, backend, info)) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     },
     params.signal,

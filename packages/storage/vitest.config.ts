@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { sharedTestConfig } from '../../vitest.shared.js';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    ...sharedTestConfig,
+    // One Cloud Storage emulator for the whole run (installed into tools/gcs-emulator on first use).
     globalSetup: ['./test/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 600_000,
   },
 });

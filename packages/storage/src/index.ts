@@ -40,3 +40,21 @@ export {
   type PublishArtifactsParams,
   type PublishArtifactsResult,
 } from './lib/publish-artifacts.js';
+export {
+  readCsv,
+  readCsvHeader,
+  writeCsv,
+  type CsvRecord,
+  type CsvRow,
+  type ReadCsvParams,
+  type ReadCsvHeaderParams,
+  type WriteCsvParams,
+} from './lib/csv.js';
+export { readJsonl, writeJsonl, type ReadJsonlParams, type WriteJsonlParams } from './lib/jsonl.js';
+export {
+  readShardedJsonl,
+  writeShardedJsonl,
+  type ReadShardedJsonlParams,
+  type WriteShardedJsonlParams,
+  type ShardedJsonlResult,
+} from './lib/sharded-jsonl.js';

@@ -81,7 +81,17 @@ const TRANSIENT_ERRNO = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-const TRANSIENT_MESSAGE = /socket hang up|ECONNRESET|premature close|network timeout|other side closed|aborted/i;
+const TRANSIENT_MESSAGE = /socket hang up|ECONNRESET|premature close|network timeout|other side closed|^terminated$|^fetch failed$|aborted/i;
+
+/** The errno-style code of an error or of the errors that caused it (fetch wraps socket errors). */
+function errnoOf(error: Record<string, unknown>): string | undefined {
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; depth++) {
+    const code = (e as Record<string, unknown>).code;
+    if (typeof code === 'string') return code;
+    e = (e as Record<string, unknown>).cause;
+  }
+  return undefined;
+}
 
 function statusOf(error: Record<string, unknown>): number | undefined {
   for (const value of [error.code, error.status, (error.response as Record<string, unknown> | undefined)?.status]) {
@@ -119,7 +129,7 @@ export function toStorageError(error: unknown, operation: string, location?: str
   const message = typeof err.message === 'string' ? err.message : String(error);
   let code: StorageErrorCode = 'UNKNOWN';
   const status = statusOf(err);
-  const errno = typeof err.code === 'string' ? err.code : undefined;
+  const errno = errnoOf(err);
   if (status !== undefined) code = codeFromStatus(status);
   else if (errno === 'ENOENT') code = 'NOT_FOUND';
   else if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EROFS') code = 'PERMISSION_DENIED';

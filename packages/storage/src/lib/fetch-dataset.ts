@@ -1,4 +1,5 @@
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { sameContent } from './checksum.js';
 import { transferObject } from './copy.js';
 import { StorageError } from './errors.js';
@@ -73,8 +74,9 @@ export async function fetchDataset(params: FetchDatasetParams): Promise<FetchedD
   tracker.bytesTotal = wanted.reduce((sum, name) => sum + (present.get(name)?.size ?? 0), 0);
   const result: FetchedDataset = {};
   for (const name of names) result[name] = undefined;
+  const limit = pLimit(src.storage.concurrency);
   await Promise.all(
-    wanted.map(async (name) => {
+    wanted.map((name) => limit(async () => {
       const info = present.get(name) as ObjectInfo;
       const target = joinLocation(dst.loc, name);
       if (target.scheme !== 'file') throw new Error('unreachable');
@@ -99,7 +101,7 @@ export async function fetchDataset(params: FetchDatasetParams): Promise<FetchedD
       tracker.filesDone += 1;
       tracker.report(name);
       result[name] = target.path;
-    }),
+    })),
   );
   return result;
 }

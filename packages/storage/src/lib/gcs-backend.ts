@@ -6,6 +6,7 @@ import { HashingStream, registerCrc32c, verify } from './checksum.js';
 import { StorageError, toStorageError } from './errors.js';
 import type { GcsLocation, Location } from './location.js';
 import { withRetry, type RetryPolicy } from './retry.js';
+import { downloadMedia, uploadMedia, type ObjectResource } from './gcs-media.js';
 
 /** Uploads up to this size go in one request; larger or unknown sizes use a resumable session. */
 const SIMPLE_UPLOAD_LIMIT = 8 * 1024 * 1024;
@@ -77,6 +78,39 @@ export function createGcsBackend(options: GcsBackendOptions): Backend {
     return c.bucket(loc.bucket).file(loc.key, generation === undefined ? {} : { generation: Number(generation) });
   }
 
+  async function writeSimple(loc: GcsLocation, source: Readable, opts: BackendWriteOptions): Promise<ObjectInfo> {
+    const chunks: Buffer[] = [];
+    const hash = new HashingStream({ onBytes: opts.onBytes });
+    try {
+      await pipeline(source, hash, async (stream: AsyncIterable<Buffer>) => {
+        for await (const chunk of stream) chunks.push(chunk);
+      });
+    } catch (error) {
+      throw toStorageError(error, 'write', loc.uri);
+    }
+    const seen = { size: hash.bytes, md5: hash.md5() };
+    // Checked before sending: bytes that differ from what the caller expected never reach the bucket.
+    if (opts.expected) verify(seen, opts.expected, loc.uri, 'upload');
+    let resource: ObjectResource;
+    try {
+      resource = await uploadMedia(await client(), loc.bucket, loc.key, Buffer.concat(chunks), {
+        md5: seen.md5,
+        contentType: opts.contentType,
+        signal: opts.signal,
+      });
+    } catch (error) {
+      throw toStorageError(error, 'write', loc.uri);
+    }
+    const info = infoOf(loc.bucket, resource as File['metadata']);
+    try {
+      verify(seen, { size: info.size, md5: info.md5 }, loc.uri, 'upload');
+    } catch (error) {
+      await (await file(loc)).delete({ ignoreNotFound: true }).catch(() => undefined);
+      throw error;
+    }
+    return info;
+  }
+
   return {
     async stat(location) {
       const loc = asGcs(location);
@@ -128,41 +162,25 @@ export function createGcsBackend(options: GcsBackendOptions): Backend {
 
     async openRead(location, { start, end, generation }) {
       const loc = asGcs(location);
-      const f = await file(loc, generation);
-      // Checksums are verified by the caller against the metadata it read (whole-object reads only).
-      const stream = f.createReadStream({
-        validation: false,
-        ...(start === undefined ? {} : { start }),
-        ...(end === undefined ? {} : { end }),
-      });
-      // Surface "not found", 429/5xx and auth failures here, not on the first read. The request
-      // starts when the stream is first read from, hence 'readable' (also emitted at the end of an
-      // empty object). Not 'response': an error status is emitted as an error right after it.
-      await new Promise<void>((resolve, reject) => {
-        const done = (error?: unknown): void => {
-          stream.off('error', done);
-          stream.off('readable', ok);
-          if (error === undefined) resolve();
-          else reject(toStorageError(error, 'read', loc.uri));
-        };
-        const ok = (): void => done();
-        stream.once('error', done);
-        stream.once('readable', ok);
-      });
-      return stream;
+      await file(loc);
+      try {
+        return await downloadMedia(await client(), loc.bucket, loc.key, { start, end, generation });
+      } catch (error) {
+        throw toStorageError(error, 'read', loc.uri);
+      }
     },
 
     async write(location, source: Readable, opts: BackendWriteOptions) {
       const loc = asGcs(location);
       const f = await file(loc);
+      if (opts.size !== undefined && opts.size <= SIMPLE_UPLOAD_LIMIT) return writeSimple(loc, source, opts);
       const hash = new HashingStream({ onBytes: opts.onBytes });
-      const resumable = opts.size === undefined || opts.size > SIMPLE_UPLOAD_LIMIT;
       try {
         await pipeline(
           source,
           hash,
           f.createWriteStream({
-            resumable,
+            resumable: true,
             validation: false,
             ...(opts.contentType === undefined ? {} : { contentType: opts.contentType }),
           }),

@@ -1,4 +1,4 @@
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
 import type { Backend, ObjectInfo } from './backend.js';
 import { HashingStream, expectedFrom, verify } from './checksum.js';
 import type { Location, LocationLike } from './location.js';
@@ -53,8 +53,9 @@ async function open(params: ReadParams, loc: Location, backend: Backend, info: O
   // Pin the generation whose checksum we verify against, so a concurrent overwrite cannot mix versions.
   const source = await backend.openRead(loc, info.generation === undefined ? {} : { generation: info.generation });
   const verifying = new VerifyingStream(expectedFrom(info), loc.uri);
-  source.on('error', (error) => verifying.destroy(error));
-  return source.pipe(verifying);
+  // pipeline, not pipe: a consumer that stops early (break, destroy) must close the download too.
+  pipeline(source, verifying, () => undefined);
+  return verifying;
 }
 
 /**

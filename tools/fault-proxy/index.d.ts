@@ -20,7 +20,9 @@ export type Fault =
   /** Forward, but send the response body at about `bytesPerSecond`. */
   | { type: 'slow'; bytesPerSecond: number }
   /** Forward, but invert the response body byte at offset `atByte` (0-based). */
-  | { type: 'corrupt'; atByte: number };
+  | { type: 'corrupt'; atByte: number }
+  /** Hold the request `ms` milliseconds, then forward it untouched: a modelled network round trip. */
+  | { type: 'delay'; ms: number };
 
 export interface FaultRule {
   /** Omit to match every request. */

@@ -78,6 +78,16 @@ export async function startFaultProxy({ target }) {
       return;
     }
 
+    if (fault?.type === 'delay') {
+      // A network round trip, modelled: hold the request, then forward it untouched.
+      req.pause();
+      setTimeout(() => forward(req, res, entry, undefined), fault.ms);
+      return;
+    }
+    forward(req, res, entry, fault);
+  });
+
+  function forward(req, res, entry, fault) {
     const up = http.request({
       agent,
       protocol: upstream.protocol,
@@ -117,7 +127,7 @@ export async function startFaultProxy({ target }) {
         upRes.destroy();
       });
     });
-  });
+  }
 
   // Copies the response body chunk by chunk, applying a body fault.
   async function pump(upRes, res, fault) {

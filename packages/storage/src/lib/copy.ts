@@ -3,7 +3,7 @@ import { expectedFrom, verify } from './checksum.js';
 import type { Location, LocationLike } from './location.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 import { withRetry } from './retry.js';
-import { resolve, type CallOptions, type Storage } from './storage.js';
+import { resolveParam, type CallOptions, type Storage } from './storage.js';
 
 /** Parameters of {@link copy}. */
 export interface CopyParams extends CallOptions {
@@ -72,8 +72,8 @@ export async function transferObject(args: {
  * ```
  */
 export async function copy(params: CopyParams): Promise<ObjectInfo> {
-  const src = resolve(params.from, params.storage);
-  const dst = resolve(params.to, params.storage);
+  const src = resolveParam(params, 'from');
+  const dst = resolveParam(params, 'to');
   const tracker = new ProgressTracker(params.onProgress);
   const info = await src.backend.stat(src.loc);
   tracker.filesTotal = 1;

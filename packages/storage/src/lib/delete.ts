@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { pruneEmptyDirectories } from './local-backend.js';
 import type { LocationLike } from './location.js';
-import { resolve, type CallOptions } from './storage.js';
+import { resolveParam, type CallOptions } from './storage.js';
 
 /** Parameters of {@link deleteFile}. */
 export interface DeleteFileParams extends CallOptions {
@@ -13,7 +13,7 @@ export interface DeleteFileParams extends CallOptions {
 
 /** Delete one object or file. */
 export async function deleteFile(params: DeleteFileParams): Promise<void> {
-  const { loc, backend } = resolve(params.location, params.storage);
+  const { loc, backend } = resolveParam(params, 'location');
   await backend.delete(loc, { ignoreNotFound: params.ignoreNotFound ?? false });
 }
 
@@ -30,7 +30,7 @@ export interface DeletePrefixParams extends CallOptions {
  * sub-directories). Returns the number of objects deleted.
  */
 export async function deletePrefix(params: DeletePrefixParams): Promise<number> {
-  const { loc, backend, storage } = resolve(params.prefix, params.storage);
+  const { loc, backend, storage } = resolveParam(params, 'prefix');
   const limit = pLimit(params.concurrency ?? storage.concurrency);
   const pending: Promise<void>[] = [];
   for await (const entry of backend.list(loc, { recursive: true, signal: params.signal })) {

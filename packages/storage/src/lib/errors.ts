@@ -139,7 +139,7 @@ export function toStorageError(error: unknown, operation: string, location?: str
   else if ((errno !== undefined && TRANSIENT_ERRNO.has(errno)) || TRANSIENT_MESSAGE.test(message)) code = 'UNAVAILABLE';
   else if (/default credentials|invalid_grant|unauthenticated|could not refresh access token/i.test(message))
     code = 'UNAUTHENTICATED';
-  const hint = HINTS[code];
+  const hint = location !== undefined && !location.startsWith('gs://') && code === 'NOT_FOUND' ? 'check the path' : HINTS[code];
   const where = location === undefined ? '' : ` ${location}`;
   return new StorageError(code, `${operation}${where} failed: ${message}${hint ? ` (${hint})` : ''}`, {
     cause: error,

@@ -1,6 +1,6 @@
 import type { ListEntry } from './backend.js';
 import type { LocationLike } from './location.js';
-import { resolve, type CallOptions } from './storage.js';
+import { resolveParam, type CallOptions } from './storage.js';
 
 /** Parameters of {@link list}. */
 export interface ListParams extends CallOptions {
@@ -29,6 +29,6 @@ export interface ListParams extends CallOptions {
  * ```
  */
 export async function* list(params: ListParams): AsyncGenerator<ListEntry> {
-  const { loc, backend } = resolve(params.prefix, params.storage);
+  const { loc, backend } = resolveParam(params, 'prefix');
   yield* backend.list(loc, { recursive: params.recursive ?? true, pageSize: params.pageSize, signal: params.signal });
 }

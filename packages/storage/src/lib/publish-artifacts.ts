@@ -3,7 +3,7 @@ import { md5OfFile } from './checksum.js';
 import { StorageError } from './errors.js';
 import { joinLocation, type LocationLike } from './location.js';
 import type { ProgressCallback } from './progress.js';
-import { resolve, type CallOptions } from './storage.js';
+import { resolveParam, type CallOptions } from './storage.js';
 import { syncDirectory, type SyncResult } from './sync-directory.js';
 import { write } from './write.js';
 import { localBackend } from './local-backend.js';
@@ -85,7 +85,7 @@ export async function publishArtifacts(params: PublishArtifactsParams): Promise<
     files,
     totalBytes: files.reduce((sum, f) => sum + f.size, 0),
   };
-  const target = joinLocation(resolve(params.to, params.storage).loc, manifestName);
+  const target = joinLocation(resolveParam(params, 'to').loc, manifestName);
   await write({
     to: target,
     data: `${JSON.stringify(manifest, null, 2)}\n`,

@@ -2,7 +2,7 @@ import { Transform, pipeline, type Readable, type TransformCallback } from 'node
 import type { Backend, ObjectInfo } from './backend.js';
 import { HashingStream, expectedFrom, verify } from './checksum.js';
 import type { Location, LocationLike } from './location.js';
-import { resolve, type CallOptions } from './storage.js';
+import { resolveParam, type CallOptions } from './storage.js';
 import { withRetry } from './retry.js';
 
 /** Parameters of {@link readStream}, {@link readBytes} and {@link readText}. */
@@ -65,14 +65,14 @@ async function open(params: ReadParams, loc: Location, backend: Backend, info: O
  * {@link copy} or {@link downloadDirectory} for transfers retried as a whole).
  */
 export async function readStream(params: ReadParams): Promise<Readable> {
-  const { loc, backend, storage } = resolve(params.from, params.storage);
+  const { loc, backend, storage } = resolveParam(params, 'from');
   const info = await checksumsFor(params, loc, backend);
   return withRetry(storage.retry, 'read', loc.uri, () => open(params, loc, backend, info), params.signal);
 }
 
 /** Read a whole object (or a byte range of it) into memory, verified, retried as a whole on transient failures. */
 export async function readBytes(params: ReadParams): Promise<Buffer> {
-  const { loc, backend, storage } = resolve(params.from, params.storage);
+  const { loc, backend, storage } = resolveParam(params, 'from');
   const info = await checksumsFor(params, loc, backend);
   return withRetry(
     storage.retry,

@@ -1,7 +1,7 @@
 import type { ObjectInfo } from './backend.js';
 import { StorageError } from './errors.js';
 import type { LocationLike } from './location.js';
-import { resolve, type CallOptions } from './storage.js';
+import { resolveParam, type CallOptions } from './storage.js';
 
 /** Parameters of {@link stat} and {@link exists}. */
 export interface StatParams extends CallOptions {
@@ -14,7 +14,7 @@ export interface StatParams extends CallOptions {
  * @throws {@link StorageError} `NOT_FOUND` when there is none.
  */
 export async function stat(params: StatParams): Promise<ObjectInfo> {
-  const { loc, backend } = resolve(params.location, params.storage);
+  const { loc, backend } = resolveParam(params, 'location');
   return backend.stat(loc);
 }
 

@@ -2,6 +2,7 @@ import type { StorageOptions as GcsClientOptions, Storage as GcsClient } from '@
 import type { Backend } from './backend.js';
 import { createGcsBackend } from './gcs-backend.js';
 import { localBackend } from './local-backend.js';
+import { StorageError } from './errors.js';
 import { parseLocation, type Location, type LocationLike } from './location.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
@@ -54,7 +55,16 @@ export function createStorage(options: StorageOptions = {}): Storage {
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const concurrency = options.concurrency ?? 16;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`concurrency: ${concurrency} is not a positive integer`);
+    throw new StorageError('INVALID_ARGUMENT', `concurrency: ${concurrency} is not a positive integer; pass 1 or more (default 16)`, {
+      operation: 'createStorage',
+    });
+  }
+  for (const key of ['retries', 'minDelayMs', 'maxDelayMs'] as const) {
+    if (!Number.isFinite(retry[key]) || retry[key] < 0) {
+      throw new StorageError('INVALID_ARGUMENT', `retry.${key}: ${retry[key]} is not a non-negative number`, {
+        operation: 'createStorage',
+      });
+    }
   }
   let gcs: Backend | undefined;
   return {
@@ -96,4 +106,30 @@ export function resolve(location: LocationLike, storage: Storage | undefined): {
   const s = storage ?? defaultStorage();
   const loc = parseLocation(location);
   return { loc, backend: s.backendFor(loc), storage: s };
+}
+
+/**
+ * @internal Resolve `params[field]`, with an error naming the field when the caller passed something
+ * else (a common slip: `readText('gs://b/x')` instead of `readText({ from: 'gs://b/x' })`).
+ */
+export function resolveParam<K extends string>(
+  params: Partial<Record<K, LocationLike>> & CallOptions,
+  field: K,
+): { loc: Location; backend: Backend; storage: Storage } {
+  if (typeof params !== 'object' || params === null) {
+    throw new StorageError(
+      'INVALID_ARGUMENT',
+      `expected a params object like { ${field}: 'gs://bucket/path' }, got ${typeof params === 'string' ? `the string "${String(params)}"` : String(params)}`,
+      { operation: field },
+    );
+  }
+  const value = params[field];
+  if (typeof value !== 'string' && (typeof value !== 'object' || value === null || !('scheme' in value))) {
+    throw new StorageError(
+      'INVALID_URI',
+      `${field}: ${value === undefined ? 'missing' : JSON.stringify(value)}; pass gs://bucket/path, file:///path or a local path`,
+      { operation: field },
+    );
+  }
+  return resolve(value, params.storage);
 }

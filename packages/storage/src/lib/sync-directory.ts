@@ -7,7 +7,7 @@ import { StorageError } from './errors.js';
 import { pruneEmptyDirectories } from './local-backend.js';
 import { asDirectory, joinLocation, relativeName, type Location, type LocationLike } from './location.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
-import { resolve, type CallOptions } from './storage.js';
+import { resolveParam, type CallOptions } from './storage.js';
 
 /** Parameters of {@link syncDirectory}. */
 export interface SyncParams extends CallOptions {
@@ -67,8 +67,8 @@ function matcher(globs: string | readonly string[] | undefined): ((p: string) =>
  * ```
  */
 export async function syncDirectory(params: SyncParams): Promise<SyncResult> {
-  const src = resolve(params.from, params.storage);
-  const dst = resolve(params.to, params.storage);
+  const src = resolveParam(params, 'from');
+  const dst = resolveParam(params, 'to');
   const include = matcher(params.include);
   const exclude = matcher(params.exclude);
   const wanted = (rel: string): boolean => (!include || include(rel)) && !(exclude && exclude(rel));
@@ -173,7 +173,7 @@ export type DownloadDirectoryParams = SyncParams;
  * ```
  */
 export async function uploadDirectory(params: UploadDirectoryParams): Promise<SyncResult> {
-  const { loc } = resolve(params.from, params.storage);
+  const { loc } = resolveParam(params, 'from');
   if (loc.scheme !== 'file') {
     throw new StorageError('INVALID_ARGUMENT', `uploadDirectory: from must be a local directory, got ${loc.uri}; use syncDirectory() to copy between buckets`, {
       location: loc.uri,
@@ -188,7 +188,7 @@ export async function uploadDirectory(params: UploadDirectoryParams): Promise<Sy
  * with identical content are skipped; every file lands complete and verified or not at all.
  */
 export async function downloadDirectory(params: DownloadDirectoryParams): Promise<SyncResult> {
-  const { loc } = resolve(params.to, params.storage);
+  const { loc } = resolveParam(params, 'to');
   if (loc.scheme !== 'file') {
     throw new StorageError('INVALID_ARGUMENT', `downloadDirectory: to must be a local directory, got ${loc.uri}; use syncDirectory() to copy between buckets`, {
       location: loc.uri,

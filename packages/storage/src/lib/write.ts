@@ -4,7 +4,7 @@ import { StorageError } from './errors.js';
 import type { LocationLike } from './location.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 import { withRetry } from './retry.js';
-import { resolve, type CallOptions } from './storage.js';
+import { resolveParam, type CallOptions } from './storage.js';
 
 /** What {@link write} accepts as content. */
 export type WriteData = string | Uint8Array | Readable | AsyncIterable<Uint8Array | string>;
@@ -28,7 +28,7 @@ export interface WriteParams extends CallOptions {
  * Text and bytes are retried on transient failures; streams cannot be replayed and are not.
  */
 export async function write(params: WriteParams): Promise<ObjectInfo> {
-  const { loc, backend, storage } = resolve(params.to, params.storage);
+  const { loc, backend, storage } = resolveParam(params, 'to');
   if (params.data === undefined || params.data === null) {
     throw new StorageError('INVALID_ARGUMENT', `write ${loc.uri}: data is ${String(params.data)}; pass a string, bytes or a stream`, {
       location: loc.uri,

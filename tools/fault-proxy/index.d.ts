@@ -37,6 +37,8 @@ export interface ProxiedRequest {
   method: string;
   /** Path and query as the client sent them. */
   url: string;
+  /** The request's Authorization header, if any. */
+  authorization?: string;
   /** Status sent to the client (unset for `reset-before`, or while in flight). */
   status?: number;
   /** The fault type applied, if any. */

@@ -57,7 +57,7 @@ export async function startFaultProxy({ target }) {
 
   const server = http.createServer((req, res) => {
     const fault = takeFault(req);
-    const entry = { method: req.method, url: req.url, ...(fault && { fault: fault.type }) };
+    const entry = { method: req.method, url: req.url, authorization: req.headers.authorization, ...(fault && { fault: fault.type }) };
     requests.push(entry);
 
     if (fault?.type === 'reset-before') {

@@ -1,0 +1,50 @@
+/**
+ * What a prediction server serves. The server batches `run` across concurrent requests (the expensive
+ * part: the model), and calls `postprocess` per instance with that request's own parameters, so
+ * requests with different parameters (say, `top_k`) still share a model run.
+ *
+ * @typeParam Instance - one parsed instance (e.g. the text of a text-classification request)
+ * @typeParam Raw - what the model gives for one instance (e.g. its logits)
+ * @typeParam Prediction - what the client receives for one instance
+ * @typeParam Params - the parsed `parameters` of a request
+ */
+export interface PredictionHandler<Instance = unknown, Raw = unknown, Prediction = unknown, Params = unknown> {
+  /** Load and warm up. Called once at start; the health route answers 503 until it resolves. */
+  load?(): Promise<void>;
+  /**
+   * Parse and check one instance of `instances`. Throw {@link InvalidInputError} (its `path` is
+   * `instances[index]`) with what was expected; the request is answered 400 and nothing runs.
+   */
+  parseInstance(instance: unknown, index: number): Instance;
+  /** Parse and check the request's `parameters` (undefined when absent); throw {@link InvalidInputError}. */
+  parseParameters?(parameters: unknown): Params;
+  /** Run the model on a batch of instances, possibly from several requests; one result per instance, in order. */
+  run(batch: Instance[]): Promise<Raw[]>;
+  /** Turn one raw result into the prediction for the request that sent it (default: the raw result). */
+  postprocess?(raw: Raw, params: Params, instance: Instance): Prediction;
+  /** Release resources (model sessions). Called once when the server stops. */
+  close?(): Promise<void>;
+}
+
+const MARKER = Symbol.for('vertexkit.serve.InvalidInputError');
+
+/**
+ * A request that cannot be served as sent: answered 400 with `path: message`,
+ * e.g. `instances[3]: expected a string or {"text": string}`.
+ */
+export class InvalidInputError extends Error {
+  readonly [MARKER] = true;
+  override readonly name = 'InvalidInputError';
+  /** Where in the request body the problem is, e.g. `instances[3]` or `parameters.top_k`. */
+  readonly path: string;
+
+  constructor(path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.path = path;
+  }
+
+  /** True for an `InvalidInputError` from any copy of this package. */
+  static isInstance(error: unknown): error is InvalidInputError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  }
+}

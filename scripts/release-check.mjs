@@ -50,6 +50,9 @@ if (args.has('--help') || args.has('-h')) {
 const childEnv = {
   ...process.env,
   PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+  // onnxruntime-node (a dependency of @vertexkit/serve) downloads CUDA binaries in its install
+  // script unless told not to; offline that fails. Its CPU binaries ship in the package.
+  ONNXRUNTIME_NODE_INSTALL: 'skip',
 };
 // If a proxy is configured, keep npm's traffic to the loopback registry away from it.
 const env = process.env;

@@ -5,6 +5,6 @@ export default defineConfig({
   test: {
     ...sharedTestConfig,
     // One Cloud Storage emulator for the whole run (installed into tools/gcs-emulator on first use).
-    globalSetup: ['./test/global-setup.ts'],
+    globalSetup: ['../../tools/gcs-emulator/vitest-global-setup.ts'],
   },
 });

@@ -2,5 +2,5 @@ import { defineConfig } from 'vitest/config';
 import { sharedTestConfig } from '../../vitest.shared.js';
 
 export default defineConfig({
-  test: sharedTestConfig,
+  test: { ...sharedTestConfig, globalSetup: ['../../tools/gcs-emulator/vitest-global-setup.ts'] },
 });

@@ -3,3 +3,4 @@
  * @packageDocumentation
  */
 export { InvalidInputError, type PredictionHandler } from './lib/handler.js';
+export { fetchModel, type FetchModelParams } from './lib/fetch-model.js';

@@ -1,39 +1,13 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { pipeline, Transform } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, expectTypeOf, test } from 'vitest';
+import { describe, expect, expectTypeOf, test } from 'vitest';
 import { readCsv, readCsvHeader, writeCsv, type CsvRecord } from './csv.js';
-import { StorageError } from './errors.js';
+import type { StorageError } from './errors.js';
 import { createStorage, type Storage } from './storage.js';
+import { collect, failure, tick, useTempDir } from '../../test/helpers.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vk-csv-'));
-});
-afterEach(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
-});
-
-const file = (name: string): string => path.join(dir, name);
-/** Yield to the event loop, as a real async source (a download, a model) would. */
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-/** The StorageError `work` fails with (the test fails if it succeeds or throws something else). */
-async function failure(work: Promise<unknown>): Promise<StorageError> {
-  const error: unknown = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(StorageError.isInstance(error), `expected a StorageError, got ${String(error)}`).toBe(true);
-  return error as StorageError;
-}
+const temp = useTempDir('vk-csv-');
+const file = temp.file;
 
 /** A storage handle whose reads count the bytes that left the file and record when the file stream closes. */
 function countingStorage(): { storage: Storage; reads: { bytes: number; closed: Promise<void> } } {
@@ -357,11 +331,11 @@ describe('writeCsv failures leave nothing behind', () => {
     }
     const error = await failure(writeCsv({ to: file('out.csv'), rows: rows() }));
     expect(error.cause).toBe(boom);
-    expect(await fs.readdir(dir)).toEqual([]);
+    expect(await fs.readdir(temp.dir())).toEqual([]);
 
     await fs.writeFile(file('kept.csv'), 'old\n');
     await failure(writeCsv({ to: file('kept.csv'), rows: rows() }));
-    expect(await fs.readdir(dir)).toEqual(['kept.csv']);
+    expect(await fs.readdir(temp.dir())).toEqual(['kept.csv']);
     expect(await fs.readFile(file('kept.csv'), 'utf8')).toBe('old\n');
   });
 
@@ -371,7 +345,7 @@ describe('writeCsv failures leave nothing behind', () => {
     expect(error.message).toBe(
       `writeCsv ${file('keys.csv')}: rows[1] has key "error", which is not a column (the columns are rows[0]'s keys: id); pass columns listing every key`,
     );
-    expect(await fs.readdir(dir)).toEqual([]);
+    expect(await fs.readdir(temp.dir())).toEqual([]);
   });
 
   test('rows that do not fit the columns', async () => {
@@ -383,6 +357,6 @@ describe('writeCsv failures leave nothing behind', () => {
     expect(scalar.message).toMatch(/rows\[0\] is a string; each row must be an array or an object/);
     const notIterable = await failure(writeCsv({ to: file('d.csv'), rows: undefined as unknown as [] }));
     expect(notIterable.message).toMatch(/rows is undefined; pass an array or an \(async\) iterable of rows/);
-    expect(await fs.readdir(dir)).toEqual([]);
+    expect(await fs.readdir(temp.dir())).toEqual([]);
   });
 });

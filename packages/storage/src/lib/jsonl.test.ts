@@ -1,36 +1,10 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, expectTypeOf, test } from 'vitest';
-import { StorageError } from './errors.js';
+import { describe, expect, expectTypeOf, test } from 'vitest';
 import { readJsonl, writeJsonl } from './jsonl.js';
+import { collect, failure, tick, useTempDir } from '../../test/helpers.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vk-jsonl-'));
-});
-afterEach(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
-});
-
-const file = (name: string): string => path.join(dir, name);
-/** Yield to the event loop, as a real async source (a download, a model) would. */
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-async function failure(work: Promise<unknown>): Promise<StorageError> {
-  const error: unknown = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(StorageError.isInstance(error), `expected a StorageError, got ${String(error)}`).toBe(true);
-  return error as StorageError;
-}
+const temp = useTempDir('vk-jsonl-');
+const file = temp.file;
 
 describe('writeJsonl + readJsonl', () => {
   test('round trip: one JSON.stringify per line', async () => {
@@ -116,7 +90,7 @@ describe('writeJsonl failures leave nothing behind', () => {
     }
     const error = await failure(writeJsonl({ to: file('out.jsonl'), records: records() }));
     expect(error.cause).toBe(boom);
-    expect(await fs.readdir(dir)).toEqual([]);
+    expect(await fs.readdir(temp.dir())).toEqual([]);
   });
 
   test('a record JSON cannot hold is INVALID_ARGUMENT naming its index', async () => {
@@ -128,6 +102,6 @@ describe('writeJsonl failures leave nothing behind', () => {
     expect(big.message).toMatch(/records\[0\] cannot be written as JSON \(.*BigInt.*\)/);
     const notIterable = await failure(writeJsonl({ to: file('n.jsonl'), records: 5 as unknown as [] }));
     expect(notIterable.message).toBe(`writeJsonl ${file('n.jsonl')}: records is number; pass an array or an (async) iterable of records`);
-    expect(await fs.readdir(dir)).toEqual([]);
+    expect(await fs.readdir(temp.dir())).toEqual([]);
   });
 });

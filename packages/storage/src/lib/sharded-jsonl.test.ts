@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { StorageError } from './errors.js';
 import { readShardedJsonl, writeShardedJsonl } from './sharded-jsonl.js';
+import { collect, failure } from '../../test/helpers.js';
 
 let root: string;
 let out: string;
@@ -25,20 +25,7 @@ afterEach(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const result: T[] = [];
-  for await (const item of items) result.push(item);
-  return result;
-}
 
-async function failure(work: Promise<unknown>): Promise<StorageError> {
-  const error: unknown = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(StorageError.isInstance(error), `expected a StorageError, got ${String(error)}`).toBe(true);
-  return error as StorageError;
-}
 
 /** Every file under `out`, name to content. */
 async function files(): Promise<Record<string, string>> {

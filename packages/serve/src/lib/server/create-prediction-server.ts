@@ -1,0 +1,624 @@
+import type { AddressInfo, Socket } from 'node:net';
+import { LogController, fastify } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
+import type { PredictionHandler } from '../handler.js';
+import { InvalidInputError } from '../handler.js';
+import { createApiKeyCheck, presentedApiKey } from './api-key.js';
+import { cloudLoggingOptions, httpRequestLog, projectIdFrom, traceLogFields } from './cloud-logging.js';
+import { DOCS_PAGE_CSP, renderDocsPage } from './docs-page.js';
+import { DynamicBatcher } from './dynamic-batcher.js';
+import { PredictionServerError, describeValue } from './errors.js';
+import { HttpError, sendError } from './http-error.js';
+import { createServerMetrics } from './metrics.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { FIXED_ROUTES, resolveServerOptions } from './options.js';
+import type { PredictionServerOptions } from './options.js';
+import { requestIdFrom, traceContextFrom } from './request-id.js';
+
+/** Where the server is in its life. */
+export type ServerStatus =
+  /** Created; `listen()` not called yet. */
+  | 'created'
+  /** Listening; `handler.load()` in progress: health and predict answer 503. */
+  | 'loading'
+  /** Model loaded: health 200, predictions served. */
+  | 'ready'
+  /** `handler.load()` failed: health answers 503 `failed` with the error, predict 503. */
+  | 'failed'
+  /** `close()` or a signal: no new connections; requests in flight and queued finish. */
+  | 'draining'
+  /** Closed, `handler.close()` done. */
+  | 'closed';
+
+/** What {@link createPredictionServer} returns. */
+export interface PredictionServer {
+  /**
+   * Bind the port at once (platforms probe TCP from the start), then load the model in the background.
+   * Resolves when bound, with a URL to reach the server from this machine (`http://127.0.0.1:PORT` when
+   * bound to 0.0.0.0). Await {@link PredictionServer.ready} for the model.
+   */
+  listen(): Promise<{ url: string; port: number }>;
+  /**
+   * Drain and stop: refuse new connections, let requests in flight and queued finish (up to
+   * `shutdownGraceMs`, after which what is left gets 503 and connections close), then `handler.close()`.
+   * Never exits the process. Calling it again returns the same promise.
+   */
+  close(): Promise<void>;
+  /** Resolves once `handler.load()` resolved; rejects with its error if it failed. */
+  readonly ready: Promise<void>;
+  /** The fastify instance, to add routes of your own before `listen()`. */
+  readonly app: FastifyInstance;
+  /** Where the server is in its life. */
+  readonly status: ServerStatus;
+}
+
+interface RouteConfig {
+  /** Answered without the API key. */
+  open?: boolean;
+  /** Probes and scrapers: request lines at DEBUG so they don't flood the logs. */
+  quiet?: boolean;
+}
+
+const LOADING_RETRY_AFTER_S = 5;
+const BUSY_RETRY_AFTER_S = 1;
+const UNUSED_CONNECTION_GRACE_MS = 500;
+
+/**
+ * A prediction server for Vertex AI custom containers and Cloud Run: `POST {"instances": [...],
+ * "parameters": {...}}` to the predict route answers `{"predictions": [...]}`, with instances from
+ * concurrent requests batched into shared model runs.
+ *
+ * - The port, predict and health routes follow the platform's variables (`AIP_HTTP_PORT`,
+ *   `AIP_PREDICT_ROUTE`, `AIP_HEALTH_ROUTE` on Vertex AI; `PORT` on Cloud Run).
+ * - `listen()` binds at once and loads the model in the background; health answers 503 until it is loaded.
+ * - SIGTERM drains: in-flight and queued requests finish within `shutdownGraceMs`, then the process exits 0.
+ * - JSON log lines for Cloud Logging, Prometheus metrics at `/metrics`, OpenAPI at `/openapi.json`, docs at `/docs`.
+ *
+ * @example
+ * ```ts
+ * import { createPredictionServer } from '@vertexkit/serve';
+ *
+ * const server = createPredictionServer({
+ *   handler: {
+ *     parseInstance: (instance) => String(instance),
+ *     run: async (texts) => texts.map((text) => text.length),
+ *   },
+ * });
+ * const { url } = await server.listen(); // POST {"instances": ["hi"]} to `${url}/predict` -> {"predictions": [2]}
+ * ```
+ *
+ * @throws PredictionServerError `INVALID_OPTION` naming the option, the value and the fix.
+ */
+export function createPredictionServer<Instance = unknown, Raw = unknown, Prediction = unknown, Params = unknown>(
+  options: PredictionServerOptions<Instance, Raw, Prediction, Params>,
+): PredictionServer {
+  const settings = resolveServerOptions(options as PredictionServerOptions<never, never, never, never>);
+  const handler: PredictionHandler<Instance, Raw, Prediction, Params> = options.handler;
+  const { predictRoute, healthRoute } = settings;
+
+  let status: ServerStatus = 'created';
+  let loadError: unknown;
+  let loading: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  let removeSignalHandlers: (() => void) | undefined;
+  let resolveReady!: () => void;
+  let rejectReady!: (error: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  // Nobody has to await `ready`: a failed load is reported by health and the logs, not by a crash.
+  ready.catch(() => undefined);
+
+  const metrics = createServerMetrics(settings.batching.maxBatchSize);
+  const batcher = new DynamicBatcher<Instance, Raw>({
+    ...settings.batching,
+    run: (batch) => handler.run(batch),
+    onBatch: (event) => {
+      metrics.batchSize.observe(event.size);
+      metrics.modelRunDuration.observe({ outcome: event.error === undefined ? 'ok' : 'error' }, event.durationMs / 1000);
+    },
+    onQueueDepth: (depth) => metrics.queueDepth.set(depth),
+  });
+
+  const projectId = projectIdFrom(settings.env);
+  const app = fastify({
+    logger: settings.logger === false ? false : cloudLoggingOptions(settings.logger),
+    bodyLimit: settings.bodyLimitBytes,
+    genReqId: (raw) => requestIdFrom(raw.headers),
+    // One request line per request, ours (with Cloud Logging's httpRequest), instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    // Requests that arrive on open connections while draining reach our routes, which answer 503 in
+    // our error shape (health: {"status": "draining"}); fastify still adds Connection: close.
+    return503OnClosing: false,
+    ...(projectId
+      ? {
+          childLoggerFactory: (logger: FastifyBaseLogger, bindings, childOptions, raw) => {
+            const trace = traceLogFields(traceContextFrom(raw.headers), projectId);
+            return logger.child(trace ? { ...bindings, ...trace } : bindings, childOptions);
+          },
+        }
+      : {}),
+  }) as unknown as FastifyInstance<RawServerDefault>;
+  const log = app.log;
+
+  // Node's closeIdleConnections() skips connections that never carried a request (clients and load
+  // balancers open them ahead of need); draining closes those itself, or close() would wait for them.
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  // Static paths and their methods, for 405 + Allow on a known path (fastify answers 404 for those).
+  const methodsByPath = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const pattern = route.url;
+    if (pattern.replaceAll('::', '').includes(':') || pattern.includes('*')) return;
+    const path = pattern.replaceAll('::', ':');
+    const methods = methodsByPath.get(path) ?? new Set<string>();
+    for (const method of [route.method].flat()) {
+      methods.add(method);
+      if (method === 'GET') methods.add('HEAD');
+    }
+    methodsByPath.set(path, methods);
+  });
+
+  // Only JSON bodies: anything else is 415 on every route.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  const checkApiKey = settings.apiKey === undefined ? undefined : createApiKeyCheck(settings.apiKey);
+  const requestStarts = new WeakMap<object, number>();
+  app.addHook('onRequest', (request, reply, done) => {
+    requestStarts.set(request.raw, performance.now());
+    reply.header('x-request-id', request.id);
+    if (request.is404) {
+      // Answered here, before any body is read: a 404 or 405 should not depend on the body.
+      sendError(reply, notFoundOrNotAllowed(request));
+      return;
+    }
+    if (checkApiKey && !routeConfig(request).open) {
+      const key = presentedApiKey(request.headers);
+      if (!checkApiKey(key)) {
+        const message =
+          key === undefined
+            ? 'this server requires an API key; send it in the x-api-key header or as Authorization: Bearer <key>'
+            : 'the API key is not valid for this server';
+        sendError(reply, new HttpError(401, message, { 'www-authenticate': 'Bearer' }));
+        return;
+      }
+    }
+    done();
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    recordRequest(request, reply.statusCode, reply.elapsedTime, reply.getHeader('content-length'));
+    // While draining, a keep-alive connection whose last request just finished is idle: close it, or
+    // the server would wait for the client to hang up. One with a request pipelined behind is busy and
+    // stays open until that one is answered (with Connection: close, as fastify sets while closing).
+    if (status === 'draining') setImmediate(() => app.server.closeIdleConnections());
+    done();
+  });
+  // A client that hangs up gets no response and so no onResponse: record it as 499, as load balancers
+  // do. This hook covers hang-ups while the body uploads; predict() covers those while waiting.
+  app.addHook('onRequestAbort', (request, done) => {
+    const started = requestStarts.get(request.raw);
+    recordRequest(request, 499, started === undefined ? 0 : performance.now() - started, undefined);
+    done();
+  });
+
+  /** One log line (with Cloud Logging's httpRequest) and the request metrics, per request. */
+  function recordRequest(request: FastifyRequest, statusCode: number, latencyMs: number, responseSize: unknown): void {
+    const route = request.routeOptions.url?.replaceAll('::', ':') ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: String(statusCode) });
+    metrics.requestDuration.observe({ method: request.method, route }, latencyMs / 1000);
+    const level = routeConfig(request).quiet ? 'debug' : statusCode === 503 || statusCode === 429 ? 'warn' : statusCode >= 500 ? 'error' : 'info';
+    request.log[level]({ httpRequest: httpRequestLog(request, statusCode, latencyMs, responseSize) }, `${request.method} ${request.url} ${statusCode}`);
+  }
+
+  app.setErrorHandler((error: FastifyError, request, reply) => sendError(reply, toHttpError(error, request)));
+  app.setNotFoundHandler((request, reply) => sendError(reply, notFoundOrNotAllowed(request)));
+
+  // --- routes -------------------------------------------------------------------------------------
+
+  app.get(routePattern(healthRoute), { config: { open: true, quiet: true } satisfies RouteConfig }, (_request, reply) => {
+    switch (status) {
+      case 'ready':
+        return reply.send({ status: 'ok' });
+      case 'failed':
+        return reply.code(503).send({ status: 'failed', error: errorMessage(loadError) });
+      case 'draining':
+      case 'closed':
+        return reply.code(503).send({ status: 'draining' });
+      default:
+        return reply.code(503).send({ status: 'loading' });
+    }
+  });
+
+  app.post(routePattern(predictRoute), { onRequest: predictGate }, async (request, reply) => predict(request, reply));
+
+  app.get(FIXED_ROUTES.metrics, { config: { quiet: true } satisfies RouteConfig }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  const openApiDocument = buildOpenApiDocument({
+    predictRoute,
+    healthRoute,
+    apiKeyRequired: checkApiKey !== undefined,
+    maxQueueSize: settings.batching.maxQueueSize,
+    bodyLimitBytes: settings.bodyLimitBytes,
+    openApi: settings.openApi,
+  });
+  const openApiJson = JSON.stringify(openApiDocument);
+  const docsPage = renderDocsPage(openApiDocument);
+  app.get(FIXED_ROUTES.openApi, { config: { open: true, quiet: true } satisfies RouteConfig }, (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(openApiJson),
+  );
+  app.get(FIXED_ROUTES.docs, { config: { open: true, quiet: true } satisfies RouteConfig }, (_request, reply) =>
+    reply.type('text/html; charset=utf-8').header('content-security-policy', DOCS_PAGE_CSP).send(docsPage),
+  );
+
+  // --- predict ------------------------------------------------------------------------------------
+
+  function predictGate(_request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+    // Checked before the body is read: no point parsing 1.5 MB the model cannot take yet.
+    switch (status) {
+      case 'ready':
+        done();
+        return;
+      case 'failed':
+        sendError(reply, new HttpError(503, `the model failed to load, so this server cannot predict; the cause is in its logs and at GET ${healthRoute}`));
+        return;
+      case 'draining':
+      case 'closed':
+        sendError(
+          reply,
+          new HttpError(503, 'the server is shutting down; retry and another instance will answer', {
+            'retry-after': String(BUSY_RETRY_AFTER_S),
+            connection: 'close',
+          }),
+        );
+        return;
+      default:
+        sendError(
+          reply,
+          new HttpError(503, `the model is loading; retry after ${LOADING_RETRY_AFTER_S} s (GET ${healthRoute} answers 200 once it is ready)`, {
+            'retry-after': String(LOADING_RETRY_AFTER_S),
+          }),
+        );
+    }
+  }
+
+  async function predict(request: FastifyRequest, reply: FastifyReply): Promise<{ predictions: Prediction[] }> {
+    const body = request.body;
+    if (!isPlainObject(body)) {
+      throw new HttpError(400, `body: expected a JSON object like {"instances": [...]}, got ${body === undefined ? 'an empty body' : describeValue(body)}`);
+    }
+    const { instances, parameters } = body;
+    if (!Array.isArray(instances) || instances.length === 0) {
+      throw new HttpError(400, `instances: expected an array of 1 or more instances, got ${describeValue(instances)}`);
+    }
+    const { maxQueueSize } = settings.batching;
+    if (instances.length > maxQueueSize) {
+      throw new HttpError(
+        400,
+        `instances: ${instances.length} instances are more than this server queues at once (batching.maxQueueSize = ${maxQueueSize}); send at most ${maxQueueSize} per request`,
+      );
+    }
+    if (parameters !== undefined && parameters !== null && !isPlainObject(parameters)) {
+      throw new HttpError(400, `parameters: expected an object, got ${describeValue(parameters)}`);
+    }
+
+    const params = callHandler(request, 'parseParameters', () =>
+      handler.parseParameters ? handler.parseParameters(parameters ?? undefined) : (parameters ?? undefined),
+    ) as Params;
+    const parsed = instances.map((instance, index) => callHandler(request, 'parseInstance', () => handler.parseInstance(instance, index)));
+
+    // A client that hangs up takes its waiting instances out of the queue. The response emits 'close'
+    // when the connection goes before the answer was written.
+    const abort = new AbortController();
+    const onClose = (): void => {
+      if (reply.raw.writableFinished) return;
+      abort.abort();
+      // No response will be written, so no onResponse: record the request here.
+      recordRequest(request, 499, reply.elapsedTime, undefined);
+    };
+    reply.raw.once('close', onClose);
+    let raws: Raw[];
+    try {
+      raws = await batcher.submit(parsed, abort.signal);
+    } catch (error) {
+      throw batchError(error, request);
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+
+    const predictions = handler.postprocess
+      ? raws.map((raw, index) =>
+          callHandler(request, 'postprocess', () => handler.postprocess?.(raw, params, parsed[index] as Instance) as Prediction),
+        )
+      : (raws as unknown as Prediction[]);
+    return { predictions };
+  }
+
+  /** Run a handler hook: its InvalidInputError is a 400; anything else it throws is a bug, a 500. */
+  function callHandler<T>(request: FastifyRequest, hook: string, call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      if (InvalidInputError.isInstance(error)) throw new HttpError(400, error.message);
+      throw internalError(request, `handler.${hook} threw`, error);
+    }
+  }
+
+  function batchError(error: unknown, request: FastifyRequest): HttpError {
+    if (PredictionServerError.isInstance(error)) {
+      switch (error.code) {
+        case 'QUEUE_FULL':
+          return new HttpError(
+            429,
+            `the server is at capacity: ${batcher.queued} instances are waiting for the model and the queue holds ${settings.batching.maxQueueSize} (batching.maxQueueSize); retry after the Retry-After header`,
+            { 'retry-after': String(BUSY_RETRY_AFTER_S) },
+          );
+        case 'CANCELLED':
+          return new HttpError(499, 'the client closed the request before its predictions were ready');
+        case 'SHUTTING_DOWN':
+          return new HttpError(503, 'the server is shutting down and could not run these instances in time; retry and another instance will answer', {
+            'retry-after': String(BUSY_RETRY_AFTER_S),
+            connection: 'close',
+          });
+        default:
+          break;
+      }
+    }
+    return internalError(request, 'handler.run failed', error);
+  }
+
+  function internalError(request: FastifyRequest, what: string, error: unknown): HttpError {
+    request.log.error(
+      { err: error, ...(error instanceof Error && error.stack ? { stack_trace: error.stack } : {}) },
+      `prediction failed: ${what}: ${errorMessage(error)}`,
+    );
+    return new HttpError(500, `the model failed on this request; the server logged the cause under request id ${request.id}`);
+  }
+
+  // --- errors -------------------------------------------------------------------------------------
+
+  function toHttpError(error: FastifyError, request: FastifyRequest): HttpError {
+    if (error instanceof HttpError) return error;
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+        const length = request.headers['content-length'];
+        const size = length && /^\d+$/.test(length) ? `of ${length} bytes ` : '';
+        return new HttpError(
+          413,
+          `the request body ${size}is over this server's limit of ${settings.bodyLimitBytes} bytes (1.5 MiB by default, the Vertex AI public endpoint limit); ` +
+            'send fewer instances per request, or raise bodyLimitBytes in createPredictionServer (Cloud Run accepts up to 32 MiB)',
+        );
+      }
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+        const type = request.headers['content-type'];
+        const what = type ? `content type ${JSON.stringify(type)} is not supported` : 'a body without a Content-Type header is not supported';
+        return new HttpError(415, `${what}; send the body as JSON with Content-Type: application/json`);
+      }
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return new HttpError(400, 'body: its length does not match the Content-Length header');
+      default:
+        break;
+    }
+    const statusCode = error.statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return new HttpError(statusCode, error.message);
+    request.log.error({ err: error, ...(error.stack ? { stack_trace: error.stack } : {}) }, `request failed: ${error.message}`);
+    return new HttpError(500, `internal error; the server logged the cause under request id ${request.id}`);
+  }
+
+  function notFoundOrNotAllowed(request: FastifyRequest): HttpError {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = methodsByPath.get(path);
+    if (allowed && !allowed.has(request.method)) {
+      const allow = [...allowed].join(', ');
+      return new HttpError(405, `${request.method} is not allowed on ${path}; use ${allow}`, { allow });
+    }
+    return new HttpError(
+      404,
+      `no route for ${request.method} ${path}; this server answers POST ${predictRoute} and GET ${healthRoute} (see GET ${FIXED_ROUTES.docs})`,
+    );
+  }
+
+  // --- life cycle ---------------------------------------------------------------------------------
+
+  async function load(): Promise<void> {
+    status = 'loading';
+    const started = performance.now();
+    log.info('loading the model');
+    try {
+      await handler.load?.();
+    } catch (error) {
+      loadError = error;
+      if (status === 'loading') status = 'failed';
+      log.error(
+        { err: error, ...(error instanceof Error && error.stack ? { stack_trace: error.stack } : {}) },
+        `the model failed to load: ${errorMessage(error)}; ${healthRoute} answers 503 until the process is restarted`,
+      );
+      rejectReady(error);
+      return;
+    }
+    if (status === 'loading') {
+      status = 'ready';
+      metrics.modelReady.set(1);
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    log.info({ loadSeconds: Number(seconds) }, `model loaded in ${seconds} s; ready for predictions`);
+    resolveReady();
+  }
+
+  async function listen(): Promise<{ url: string; port: number }> {
+    if (status !== 'created') throw new Error(`listen() was already called (the server is ${status})`);
+    status = 'loading';
+    await app.listen({ port: settings.port, host: settings.host });
+    const { port } = app.server.address() as AddressInfo;
+    if (settings.handleSignals) removeSignalHandlers = installSignalHandlers();
+    loading = load();
+    return { url: `http://${reachableHost(settings.host)}:${port}`, port };
+  }
+
+  function installSignalHandlers(): () => void {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (closing) {
+        log.warn(`${signal} received again while draining; exiting now`);
+        if (settings.exitOnShutdown) exitAfterFlush(1);
+        return;
+      }
+      log.info(`${signal} received; draining for up to ${settings.shutdownGraceMs} ms, then closing`);
+      close().then(
+        () => {
+          if (settings.exitOnShutdown) exitAfterFlush(0);
+        },
+        () => {
+          if (settings.exitOnShutdown) exitAfterFlush(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    return () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    };
+  }
+
+  /** Exit once the last log lines are written (pino may buffer), or after a second at most. */
+  function exitAfterFlush(code: number): void {
+    const flush = (log as { flush?: (callback: () => void) => void }).flush;
+    if (typeof flush !== 'function') process.exit(code);
+    setTimeout(() => process.exit(code), 1000).unref();
+    try {
+      flush.call(log, () => process.exit(code));
+    } catch {
+      process.exit(code);
+    }
+  }
+
+  function close(): Promise<void> {
+    closing ??= shutdown();
+    return closing;
+  }
+
+  async function shutdown(): Promise<void> {
+    const started = status !== 'created';
+    status = 'draining';
+    metrics.modelReady.set(0);
+    log.info({ queued: batcher.queued }, 'draining: no new connections; finishing requests in flight and queued');
+    batcher.flush();
+
+    const appClosed = app.close();
+    // Connections that have not sent a byte yet: give a request already on its way a moment to arrive
+    // (it gets a clean 503, not a reset), then close them so they do not hold the drain open.
+    const sweep = setTimeout(() => {
+      for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
+    }, UNUSED_CONNECTION_GRACE_MS);
+    const drained = (async () => {
+      await appClosed;
+      await batcher.whenIdle();
+      await loading;
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      drained.then(() => 'drained' as const),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), settings.shutdownGraceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    clearTimeout(sweep);
+    if (outcome === 'timeout') {
+      const dropped = batcher.rejectWaiting(new PredictionServerError('SHUTTING_DOWN', 'the server closed before these instances ran'));
+      // Let the 503s just queued reach their sockets before the sockets go.
+      await new Promise((resolve) => setImmediate(resolve));
+      app.server.closeAllConnections();
+      log.warn(
+        { droppedInstances: dropped, running: batcher.running },
+        `shutdown grace of ${settings.shutdownGraceMs} ms ran out: answered 503 to ${dropped} queued instances and closed the remaining connections`,
+      );
+      await appClosed;
+    }
+
+    removeSignalHandlers?.();
+    try {
+      if (started) await handler.close?.();
+    } catch (error) {
+      log.error({ err: error }, `handler.close() failed: ${errorMessage(error)}`);
+      status = 'closed';
+      throw error;
+    }
+    status = 'closed';
+    log.info('closed');
+  }
+
+  return {
+    listen,
+    close,
+    ready,
+    app,
+    get status() {
+      return status;
+    },
+  };
+}
+
+/** The fastify route pattern for a literal path: `:` is a parameter marker there, `::` a literal colon (Vertex's `...:predict`). */
+function routePattern(path: string): string {
+  return path.replaceAll(':', '::');
+}
+
+function routeConfig(request: FastifyRequest): RouteConfig {
+  return (request.routeOptions.config ?? {}) as RouteConfig;
+}
+
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const POISON_HINT = /__proto__|constructor|\\u00/i;
+
+/**
+ * JSON.parse with the parser's own words on malformed input (V8 says where: `... in JSON at position
+ * 12 (line 1 column 13)`), refusing `__proto__` keys: a handler that `Object.assign`s parameters
+ * would otherwise have its prototype replaced.
+ */
+function parseJsonBody(text: string): unknown {
+  if (text.length === 0) throw new HttpError(400, 'body: empty; send a JSON object like {"instances": [...]}');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `malformed JSON: ${errorMessage(error)}`);
+  }
+  if (POISON_HINT.test(text)) {
+    JSON.parse(text, (key, nested: unknown) => {
+      if (key === '__proto__' || (key === 'constructor' && isPlainObject(nested) && 'prototype' in nested)) {
+        throw new HttpError(400, `body: ${JSON.stringify(key)} is not allowed as a key`);
+      }
+      return nested;
+    });
+  }
+  return value;
+}

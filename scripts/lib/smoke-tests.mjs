@@ -23,4 +23,30 @@ export const smokeTests = {
     await writeText({ to: file, text: 'hello' });
     assert.equal(await readText({ from: file }), 'hello');
   },
+  '@vertexkit/serve': async ({ mod, assert }) => {
+    // A real server on loopback with a handler of our own: the installed package (fastify, the
+    // batcher, the routes) works from a consumer's project. onnxruntime-node loads with the package.
+    const { createPredictionServer } = mod;
+    const server = createPredictionServer({
+      handler: { parseInstance: (instance) => String(instance), run: async (texts) => texts.map((t) => t.toUpperCase()) },
+      port: 0,
+      host: '127.0.0.1',
+      logger: false,
+      handleSignals: false,
+    });
+    const { url } = await server.listen();
+    try {
+      await server.ready;
+      const response = await fetch(`${url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ instances: ['a', 'b'] }),
+      });
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { predictions: ['A', 'B'] });
+      assert.equal((await fetch(`${url}/health`)).status, 200);
+    } finally {
+      await server.close();
+    }
+  },
 };

@@ -86,10 +86,7 @@ export async function copy(params: CopyParams): Promise<ObjectInfo> {
     target: dst.backend,
     info,
     signal: params.signal,
-    onBytes: (n) => {
-      tracker.bytesDone += n;
-      tracker.report(dst.loc.uri);
-    },
+    onBytes: tracker.counter(dst.loc.uri),
   });
   tracker.filesDone = 1;
   tracker.report(dst.loc.uri);

@@ -90,10 +90,7 @@ export async function fetchDataset(params: FetchDatasetParams): Promise<FetchedD
           target: dst.backend,
           info,
           signal: params.signal,
-          onBytes: (n) => {
-            tracker.bytesDone += n;
-            tracker.report(name);
-          },
+          onBytes: tracker.counter(name),
         });
       } else {
         tracker.filesSkipped += 1;

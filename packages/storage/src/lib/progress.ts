@@ -26,6 +26,14 @@ export class ProgressTracker {
   filesSkipped = 0;
   constructor(private readonly callback: ProgressCallback | undefined) {}
 
+  /** A byte counter for one file's transfer: adds to the totals and reports. */
+  counter(file: string): (bytes: number) => void {
+    return (bytes) => {
+      this.bytesDone += bytes;
+      this.report(file);
+    };
+  }
+
   report(file?: string): void {
     this.callback?.({
       bytesDone: this.bytesDone,

@@ -127,10 +127,7 @@ export async function syncDirectory(params: SyncParams): Promise<SyncResult> {
             target: dst.backend,
             info,
             signal: params.signal,
-            onBytes: (n) => {
-              tracker.bytesDone += n;
-              tracker.report(rel);
-            },
+            onBytes: tracker.counter(rel),
           });
         }
         transferred.push(rel);

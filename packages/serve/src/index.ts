@@ -21,5 +21,6 @@ export {
 } from './lib/model/load-model-directory.js';
 export { ModelDirectoryError } from './lib/model/model-directory-error.js';
 export { createPredictionServer, type PredictionServer, type ServerStatus } from './lib/server/create-prediction-server.js';
-export type { PredictionServerOptions } from './lib/server/options.js';
+export type { PredictionServerOptions, BatchingOptions, PredictionServerLoggerOptions, OpenApiOptions } from './lib/server/options.js';
+export { DynamicBatcher, type DynamicBatcherOptions, type BatchEvent } from './lib/server/dynamic-batcher.js';
 export { PredictionServerError, type PredictionServerErrorCode } from './lib/server/errors.js';

@@ -1,6 +1,7 @@
 // What operators see: request ids, Cloud Logging lines, Prometheus metrics, the OpenAPI document and
 // docs page; and the optional API key.
 import crypto from 'node:crypto';
+import vm from 'node:vm';
 import { register as globalRegistry } from 'prom-client';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createApiKeyCheck } from '../src/lib/server/api-key.js';
@@ -193,6 +194,8 @@ describe('OpenAPI and docs', () => {
     expect(Object.keys(inlined.paths)).toEqual(['/predict', '/health', '/metrics']);
     const script = /<script>(.*?)<\/script>/s.exec(html)?.[1] ?? '';
     expect(script).toContain("fetch(path, { method: 'POST'");
+    // It parses as JavaScript (compiled, not run: there is no DOM here).
+    expect(() => new vm.Script(script)).not.toThrow();
     const csp = response.headers.get('content-security-policy') ?? '';
     const scriptHash = crypto.createHash('sha256').update(script).digest('base64');
     expect(csp).toContain(`script-src 'sha256-${scriptHash}'`);

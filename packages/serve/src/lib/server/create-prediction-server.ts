@@ -1,6 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { LogController, fastify } from 'fastify';
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PredictionHandler } from '../handler.js';
 import { InvalidInputError } from '../handler.js';
 import { createApiKeyCheck, presentedApiKey } from './api-key.js';
@@ -44,7 +44,7 @@ export interface PredictionServer {
    * Never exits the process. Calling it again returns the same promise.
    */
   close(): Promise<void>;
-  /** Resolves once `handler.load()` resolved; rejects with its error if it failed. */
+  /** Resolves once `handler.load()` (started by `listen()`) resolved; rejects with its error if it failed. */
   readonly ready: Promise<void>;
   /** The fastify instance, to add routes of your own before `listen()`. */
   readonly app: FastifyInstance;
@@ -139,7 +139,7 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
           },
         }
       : {}),
-  }) as unknown as FastifyInstance<RawServerDefault>;
+  });
   const log = app.log;
 
   // Node's closeIdleConnections() skips connections that never carried a request (clients and load
@@ -216,10 +216,12 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
 
   /** One log line (with Cloud Logging's httpRequest) and the request metrics, per request. */
   function recordRequest(request: FastifyRequest, statusCode: number, latencyMs: number, responseSize: unknown): void {
-    const route = request.routeOptions.url?.replaceAll('::', ':') ?? 'unmatched';
+    const { url, config } = request.routeOptions;
+    const route = url?.replaceAll('::', ':') ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(statusCode) });
     metrics.requestDuration.observe({ method: request.method, route }, latencyMs / 1000);
-    const level = routeConfig(request).quiet ? 'debug' : statusCode === 503 || statusCode === 429 ? 'warn' : statusCode >= 500 ? 'error' : 'info';
+    const quiet = (config as RouteConfig | undefined)?.quiet === true;
+    const level = quiet ? 'debug' : statusCode === 503 || statusCode === 429 ? 'warn' : statusCode >= 500 ? 'error' : 'info';
     request.log[level]({ httpRequest: httpRequestLog(request, statusCode, latencyMs, responseSize) }, `${request.method} ${request.url} ${statusCode}`);
   }
 

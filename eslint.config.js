@@ -4,7 +4,20 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/coverage/**', 'tools/gcs-emulator/**', '**/*.d.ts'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.nx/**',
+      '**/coverage/**',
+      '**/test-results/**',
+      'tools/gcs-emulator/**',
+      '**/*.d.ts',
+      // Temporary files other tools write beside their config while nx runs lint in parallel with them:
+      // tsup's bundled config, vite's timestamped config, the README example a test runs.
+      '**/*.bundled_*.mjs',
+      '**/*.timestamp-*.mjs',
+      '**/.readme-example-*',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

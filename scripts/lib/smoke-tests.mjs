@@ -49,4 +49,62 @@ export const smokeTests = {
       await server.close();
     }
   },
+  '@vertexkit/client': async ({ mod, assert, tmpdir }) => {
+    // One node:http server on loopback plays a model server (POST /predict, and the Vertex AI REST path)
+    // and the GCE metadata server (where Application Default Credentials get tokens on Google Cloud).
+    // The installed client calls it from a consumer's project: a plain URL first, which must not load
+    // google-auth-library, then a Vertex target, which loads it (the package's only dependency) lazily.
+    const http = process.getBuiltinModule('node:http');
+    const { createRequire } = process.getBuiltinModule('node:module');
+    const { createPredictionClient, PredictionError } = mod;
+    const googleModules = () => Object.keys(createRequire(`${tmpdir}/`).cache).filter((f) => f.includes('google-auth-library'));
+    const seen = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const json = (status, value, headers = {}) => {
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
+          res.end(JSON.stringify(value));
+        };
+        if (req.url.startsWith('/computeMetadata/v1/')) {
+          const flavor = { 'Metadata-Flavor': 'Google' };
+          if (req.url.startsWith('/computeMetadata/v1/instance/service-accounts/default/token')) {
+            return json(200, { access_token: 'smoke-token', expires_in: 3600, token_type: 'Bearer' }, flavor);
+          }
+          return json(req.url === '/computeMetadata/v1/instance' ? 200 : 404, {}, flavor);
+        }
+        seen.push({ path: req.url, authorization: req.headers.authorization });
+        const { instances, parameters } = JSON.parse(body);
+        if (instances.includes('bad')) return json(400, { error: { code: 400, status: 'INVALID_ARGUMENT', message: 'bad instance' } });
+        json(200, { predictions: instances.map((x) => String(x).toUpperCase() + (parameters?.suffix ?? '')), deployedModelId: 'dm-1' });
+      });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    try {
+      const client = createPredictionClient({ target: { url: `${origin}/predict` } });
+      assert.deepEqual((await client.predict(['a', 'b'], { suffix: '!' })).predictions, ['A!', 'B!']);
+      const texts = Array.from({ length: 10 }, (_, i) => `t${i}`);
+      const many = await client.predictMany(texts, { maxInstancesPerRequest: 3, concurrency: 2 });
+      assert.equal(many.requests, 4);
+      assert.deepEqual(many.predictions, texts.map((t) => t.toUpperCase()));
+      const error = await client.predict(['bad']).then(() => undefined, (e) => e);
+      assert.ok(PredictionError.isInstance(error), 'a failed request rejects with a PredictionError');
+      assert.deepEqual([error.code, error.status, error.serverMessage, error.attempts], ['HTTP_ERROR', 400, 'bad instance', 1]);
+      assert.deepEqual(googleModules(), [], 'a plain URL target loads no google-auth-library');
+
+      // Application Default Credentials as on Google Cloud: the metadata server above hands out the token.
+      delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+      Object.assign(process.env, { GCE_METADATA_HOST: origin.slice('http://'.length), GOOGLE_CLOUD_PROJECT: 'smoke', CLOUDSDK_CONFIG: tmpdir });
+      const vertex = createPredictionClient({ target: { vertexEndpoint: 'projects/p/locations/us-central1/endpoints/1', baseUrl: origin } });
+      const result = await vertex.predict(['v']);
+      assert.deepEqual([result.predictions, result.deployedModelId], [['V'], 'dm-1']);
+      assert.deepEqual(seen.at(-1), { path: '/v1/projects/p/locations/us-central1/endpoints/1:predict', authorization: 'Bearer smoke-token' });
+      assert.ok(googleModules().length > 0, 'the Vertex target loaded google-auth-library');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  },
 };

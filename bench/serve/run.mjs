@@ -37,7 +37,8 @@
 //    timed. "direct seq/s" (the mean of before and after; their difference is the "drift") is the model's
 //    ceiling at that batch size, and ratio = server req/s / direct seq/s is the share of it the server delivers
 //    (the rest goes to HTTP, JSON, tokenizing, batching waits). The batches the server really ran are in the
-//    "mean batch" column. For the small model the ratio is tiny by nature (it is HTTP-bound), so the run also
+//    "mean batch" column; when they differ from min(c, 32), direct is also timed at that size (last column).
+//    For the small model the ratio is tiny by nature (it is HTTP-bound), so the run also
 //    measures an "http floor": plain node:http answering a fixed prediction under the same load.
 //
 // Targets (reported PASS/MISS, never failing the run): encoder server >= 0.9x direct at every concurrency; small
@@ -51,7 +52,7 @@
 // so compare ratios and the floor within one run, not absolute numbers across runs.
 // Results: bench/serve/results/latest.json (gitignored).
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -89,6 +90,11 @@ const sessionOptions = (threads = THREADS) => ({
 
 const work = await fs.mkdtemp(path.join(os.tmpdir(), 'vk-bench-serve-'));
 if (SERVER_CPU_PROF) await fs.mkdir(SERVER_CPU_PROF, { recursive: true });
+// Ctrl-C: the children go with the process group; the models (255 MiB) must not stay behind in the temp dir.
+process.once('SIGINT', () => {
+  rmSync(work, { recursive: true, force: true });
+  process.exit(130);
+});
 const models = [];
 const points = [];
 let floor;
@@ -207,10 +213,10 @@ function checkScores(what, predictions, expectedLogits, tolerance) {
 // --- the load generator child ----------------------------------------------------------------------------------
 
 /** One load point: the load child drives the server; the server's counters are read around the window. */
-async function loadPoint(server, { name, concurrency, durationMs, warmupMs }) {
+async function loadPoint(server, { name, concurrency, durationMs, warmupMs, profile = true }) {
   const child = fork(path.join(here, 'load-child.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const snapshots = [];
-  const profileFile = SERVER_CPU_PROF ? path.resolve(SERVER_CPU_PROF, `${name}-c${concurrency}.cpuprofile`) : undefined;
+  const profileFile = SERVER_CPU_PROF && profile ? path.resolve(SERVER_CPU_PROF, `${name}-c${concurrency}.cpuprofile`) : undefined;
   let profiled;
   const snapshot = async (type) => {
     if (profileFile && type === 'window-end') profiled = server.ask({ type: 'profile-stop', file: profileFile }, 'profiled');
@@ -364,8 +370,8 @@ async function benchModel({ name, dir, durationMs, verify }) {
     const served = await predict(server.url, VERIFY_TEXTS);
     if (verify.reference) checkScores(`${name} (server vs reference)`, served, verify.reference(VERIFY_TEXTS), 1e-4);
 
-    // The direct session lives in this process next to the (then idle) server, so that every server point is
-    // followed at once by its direct point: on a shared machine both then see about the same background load.
+    // The direct session lives in this process next to the (then idle) server, so that direct runs right before
+    // and right after each server window: on a shared machine all three see about the same conditions.
     model = await serve.loadModelDirectory(dir);
     session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), sessionOptions());
     if (verify.direct) {
@@ -393,6 +399,13 @@ async function benchModel({ name, dir, durationMs, verify }) {
       row.directDrift = Math.abs(after.directSequencesPerSecond - before.directSequencesPerSecond) / row.directSequencesPerSecond;
       row.directOtherCpuCores = Math.max(before.directOtherCpuCores, after.directOtherCpuCores);
       row.ratio = row.requestsPerSecond / row.directSequencesPerSecond;
+      // The server picks its own batch sizes; when they differ from min(c, 32), also time direct at the size it
+      // actually ran (ONNX Runtime's cost per sequence changes with the batch size and its padding).
+      const serverBatch = Math.max(1, Math.round(row.server.meanBatch));
+      if (Number.isFinite(row.server.meanBatch) && serverBatch !== directBatch) {
+        const { directSequencesPerSecond } = await directPoint(session, buildBatches(model, serverBatch, 16), directMs);
+        row.directAtServerBatch = { batch: serverBatch, sequencesPerSecond: directSequencesPerSecond, ratio: row.requestsPerSecond / directSequencesPerSecond };
+      }
       points.push(row);
     }
 
@@ -464,7 +477,7 @@ try {
     log(`http floor: c=${concurrency}`);
     const server = await startServer('', 'floor-child.mjs');
     try {
-      floor = { concurrency, ...(await loadPoint(server, { name: 'floor', concurrency, durationMs, warmupMs: Math.max(1000, durationMs * 0.4) })) };
+      floor = { concurrency, ...(await loadPoint(server, { name: 'floor', concurrency, durationMs, warmupMs: Math.max(1000, durationMs * 0.4), profile: false })) };
     } finally {
       await server.close();
     }
@@ -543,18 +556,19 @@ if (floor) {
 }
 
 console.log(`\nwhere the time goes (during each window)`);
-console.log(`${pad('model', 9)}${left('c', 4)}${left('mean batch', 12)}${left('in run()', 10)}${left('event loop', 12)}${left('server CPU', 12)}${left('loadgen CPU', 13)}${left('other CPU', 11)}${left('steal', 8)}${left('errors', 8)}${left('other CPU, direct', 19)}${left('direct drift', 14)}${left('all answered', 14)}`);
+console.log(`${pad('model', 9)}${left('c', 4)}${left('mean batch', 12)}${left('in run()', 10)}${left('event loop', 12)}${left('server CPU', 12)}${left('loadgen CPU', 13)}${left('other CPU', 11)}${left('steal', 8)}${left('errors', 8)}${left('other CPU, direct', 19)}${left('direct drift', 14)}${left('all answered', 14)}   direct at the server's batch`);
 for (const p of points) {
   const errors = p.requests - p.ok + p.connectionErrors + p.badBodies;
   console.log(
-    `${pad(p.model, 9)}${left(p.concurrency, 4)}${left(fixed(p.server.meanBatch, 1), 12)}${left(fixed(p.server.runBusy * 100, 0) + '%', 10)}${left(fixed(p.server.eventLoopUtilization * 100, 0) + '%', 12)}${left(fixed(p.server.cpuCores, 2), 12)}${left(fixed(p.loadgenCpuCores, 2), 13)}${left(fixed(Math.max(0, p.otherCpuCores), 2), 11)}${left(fixed(p.stealCores, 2), 8)}${left(errors, 8)}${left(fixed(Math.max(0, p.directOtherCpuCores), 2), 19)}${left(fixed(100 * p.directDrift, 0) + '%', 14)}${left(p.unanswered ? `${p.unanswered} never` : `${fixed(p.allAnsweredMs / 1000, 1)} s`, 14)}`,
+    `${pad(p.model, 9)}${left(p.concurrency, 4)}${left(fixed(p.server.meanBatch, 1), 12)}${left(fixed(p.server.runBusy * 100, 0) + '%', 10)}${left(fixed(p.server.eventLoopUtilization * 100, 0) + '%', 12)}${left(fixed(p.server.cpuCores, 2), 12)}${left(fixed(p.loadgenCpuCores, 2), 13)}${left(fixed(Math.max(0, p.otherCpuCores), 2), 11)}${left(fixed(p.stealCores, 2), 8)}${left(errors, 8)}${left(fixed(Math.max(0, p.directOtherCpuCores), 2), 19)}${left(fixed(100 * p.directDrift, 0) + '%', 14)}${left(p.unanswered ? `${p.unanswered} never` : `${fixed(p.allAnsweredMs / 1000, 1)} s`, 14)}   ${p.directAtServerBatch ? `batch ${p.directAtServerBatch.batch}: ${kilo(p.directAtServerBatch.sequencesPerSecond)} seq/s, ratio ${fixed(p.directAtServerBatch.ratio, 2)}x` : '(same)'}`,
   );
 }
 console.log(`  in run(): share of the window inside handler.run (tokenize, tensors, session.run, which onnxruntime-node runs synchronously`);
 console.log(`  on the event loop); event loop: the server's event-loop utilization; CPU columns in cores (of ${os.cpus().length}); other CPU: the rest`);
 console.log(`  of the machine (other jobs, this process, the kernel), which on a shared machine is the noise in both columns being`);
 console.log(`  compared; steal: time the hypervisor gave to other VMs; errors: non-200s, dropped connections, malformed answers;`);
-console.log(`  direct drift: direct before vs after the server's window (the direct column is their mean);`);
+console.log(`  direct drift: direct before vs after the server's window (the direct column is their mean); direct at the server's`);
+console.log(`  batch: direct again at the server's mean batch size, when it is not min(c, 32);`);
 console.log(`  all answered: from the load generator's first connect to the first answer on its last connection (the warm-up`);
 console.log(`  lasts at least that long, up to 30 s more; "N never": connections still unanswered when the window started)`);
 

@@ -170,14 +170,7 @@ export type DownloadDirectoryParams = SyncParams;
  * ```
  */
 export async function uploadDirectory(params: UploadDirectoryParams): Promise<SyncResult> {
-  const { loc } = resolveParam(params, 'from');
-  if (loc.scheme !== 'file') {
-    throw new StorageError('INVALID_ARGUMENT', `uploadDirectory: from must be a local directory, got ${loc.uri}; use syncDirectory() to copy between buckets`, {
-      location: loc.uri,
-      operation: 'upload',
-    });
-  }
-  return syncDirectory(params);
+  return syncWithLocalSide(params, 'from', 'uploadDirectory');
 }
 
 /**
@@ -185,11 +178,16 @@ export async function uploadDirectory(params: UploadDirectoryParams): Promise<Sy
  * with identical content are skipped; every file lands complete and verified or not at all.
  */
 export async function downloadDirectory(params: DownloadDirectoryParams): Promise<SyncResult> {
-  const { loc } = resolveParam(params, 'to');
+  return syncWithLocalSide(params, 'to', 'downloadDirectory');
+}
+
+/** syncDirectory, once `side` is checked to be a local directory. */
+async function syncWithLocalSide(params: SyncParams, side: 'from' | 'to', operation: string): Promise<SyncResult> {
+  const { loc } = resolveParam(params, side);
   if (loc.scheme !== 'file') {
-    throw new StorageError('INVALID_ARGUMENT', `downloadDirectory: to must be a local directory, got ${loc.uri}; use syncDirectory() to copy between buckets`, {
+    throw new StorageError('INVALID_ARGUMENT', `${operation}: ${side} must be a local directory, got ${loc.uri}; use syncDirectory() to copy between buckets`, {
       location: loc.uri,
-      operation: 'download',
+      operation,
     });
   }
   return syncDirectory(params);

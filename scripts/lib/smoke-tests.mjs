@@ -107,4 +107,24 @@ export const smokeTests = {
       await new Promise((resolve) => server.close(resolve));
     }
   },
+  '@vertexkit/trainer': async ({ mod, assert, tmpdir }) => {
+    // Trains a tiny classifier, exports it, reloads the checkpoint: the installed package (and onnx-proto,
+    // its one dependency) builds a real model.onnx from a consumer's project.
+    const fs = process.getBuiltinModule('node:fs');
+    const { trainTextClassifier, exportModelDirectory, saveCheckpoint, loadCheckpoint, TrainerError } = mod;
+    const spam = ['win a free prize now', 'free cash click here', 'claim your free prize'];
+    const ham = ['lunch at noon tomorrow', 'the meeting notes are attached', 'see you at the office'];
+    const train = [...spam.map((text) => ({ text, labels: ['spam'] })), ...ham.map((text) => ({ text, labels: ['ham'] }))];
+    const { best } = await trainTextClassifier({ train, dev: train, epochs: 30, minCount: 1, buckets: 64 });
+    assert.deepEqual(best.predict('free prize'), ['spam']);
+    await exportModelDirectory(best, `${tmpdir}/model`);
+    assert.deepEqual(fs.readdirSync(`${tmpdir}/model`).sort(), ['config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json']);
+    assert.ok(fs.statSync(`${tmpdir}/model/model.onnx`).size > 64 * 64 * 4, 'model.onnx holds the embedding table');
+    await saveCheckpoint(best, `${tmpdir}/best.safetensors`);
+    const { model } = await loadCheckpoint(`${tmpdir}/best.safetensors`);
+    assert.deepEqual([...model.predictProbabilities('free prize')], [...best.predictProbabilities('free prize')]);
+    const error = await trainTextClassifier({ train, epochs: 0 }).then(() => undefined, (e) => e);
+    assert.ok(TrainerError.isInstance(error) && error.code === 'INVALID_OPTION', 'bad options reject with a TrainerError');
+  },
 };
+

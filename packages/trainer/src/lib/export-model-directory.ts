@@ -1,0 +1,93 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildOnnxModel } from './build-onnx-model.js';
+import type { TextClassifier } from './text-classifier.js';
+import { PAD_ID, PAD_TOKEN, UNK_TOKEN } from './vocabulary.js';
+import { writeFileAtomic } from './write-file-atomic.js';
+
+/** The files {@link exportModelDirectory} writes, in the Hugging Face / Optimum ONNX export layout. */
+export const MODEL_DIRECTORY_FILES = ['model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'config.json'] as const;
+
+/**
+ * Writes the model as a model directory that `@vertexkit/serve` serves as is (and that transformers-style
+ * tooling reads): model.onnx (input_ids, attention_mask -> logits), tokenizer.json (WordLevel with Lowercase
+ * and Whitespace, truncation at `maxLength`), tokenizer_config.json (model_max_length, special tokens) and
+ * config.json (id2label, label2id, problem_type). Each file is written under a temporary name, then renamed.
+ *
+ * @example
+ * ```ts
+ * await exportModelDirectory(best, './model');
+ * // then: createTextClassificationHandler({ modelDir: './model' }) in @vertexkit/serve
+ * ```
+ */
+export async function exportModelDirectory(model: TextClassifier, dir: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const files: Record<(typeof MODEL_DIRECTORY_FILES)[number], string | Uint8Array> = {
+    'model.onnx': buildOnnxModel(model),
+    'tokenizer.json': JSON.stringify(tokenizerJson(model)),
+    'tokenizer_config.json': `${JSON.stringify(tokenizerConfigJson(model), null, 2)}\n`,
+    'config.json': `${JSON.stringify(configJson(model), null, 2)}\n`,
+  };
+  for (const [name, data] of Object.entries(files)) await writeFileAtomic(join(dir, name), data);
+  return [...MODEL_DIRECTORY_FILES];
+}
+
+/**
+ * The Hugging Face tokenizers description of the trainer's tokenization. No `added_tokens`: with them, a text
+ * containing the characters `[UNK]` would become that token in serving but three words in training.
+ */
+export function tokenizerJson(model: TextClassifier): Record<string, unknown> {
+  return {
+    version: '1.0',
+    truncation: { direction: 'Right', max_length: model.config.maxLength, strategy: 'LongestFirst', stride: 0 },
+    padding: {
+      strategy: 'BatchLongest',
+      direction: 'Right',
+      pad_to_multiple_of: null,
+      pad_id: PAD_ID,
+      pad_type_id: 0,
+      pad_token: PAD_TOKEN,
+    },
+    added_tokens: [],
+    normalizer: { type: 'Lowercase' },
+    pre_tokenizer: { type: 'Whitespace' },
+    post_processor: null,
+    decoder: null,
+    model: {
+      type: 'WordLevel',
+      vocab: Object.fromEntries(model.vocabulary.tokens.map((token, id) => [token, id])),
+      unk_token: UNK_TOKEN,
+    },
+  };
+}
+
+function tokenizerConfigJson(model: TextClassifier): Record<string, unknown> {
+  return {
+    tokenizer_class: 'PreTrainedTokenizerFast',
+    model_max_length: model.config.maxLength,
+    truncation_side: 'right',
+    padding_side: 'right',
+    pad_token: PAD_TOKEN,
+    unk_token: UNK_TOKEN,
+    model_input_names: ['input_ids', 'attention_mask'],
+  };
+}
+
+function configJson(model: TextClassifier): Record<string, unknown> {
+  const { labels, problemType, dim, ngrams, buckets, maxLength, threshold } = model.config;
+  return {
+    // Not a transformers architecture: tools that only need the labels (serve, pipelines over ONNX) read
+    // id2label, label2id and problem_type and ignore the rest.
+    model_type: 'vertexkit-fasttext',
+    id2label: Object.fromEntries(labels.map((label, id) => [String(id), label])),
+    label2id: Object.fromEntries(labels.map((label, id) => [label, id])),
+    num_labels: labels.length,
+    problem_type: problemType,
+    vocab_size: model.vocabulary.size,
+    hidden_size: dim,
+    ngrams,
+    buckets,
+    max_position_embeddings: maxLength,
+    ...(problemType === 'multi_label_classification' ? { threshold } : {}),
+  };
+}

@@ -1,0 +1,204 @@
+// The command line: every flag, its environment fallback and its check. Bad values stop here, before
+// any data is read, with commander's `error: option '--epochs <n>' argument '0' is invalid. ...` line.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseLocation, StorageError } from '@vertexkit/storage';
+
+/** What the command line asks for, checked. Training knobs left out fall back to the trainer's defaults. */
+export interface TrainSettings {
+  /** Folder or prefix holding train.csv, and optionally dev.csv and test.csv. */
+  data: string;
+  /** Where the model directory goes (local path or gs://). */
+  output: string;
+  /** Where checkpoints go (local path or gs://); unset: they are not kept. */
+  checkpointDir?: string;
+  /** Text column: a header name, or a 0-based index. */
+  textColumn: string;
+  /** Label column (single-label): a header name, or a 0-based index. */
+  labelColumn: string;
+  /** One-hot label columns (multi-label): header names or 0-based indexes. */
+  labelColumns?: string[];
+  delimiter: string;
+  /** The first row names the columns. */
+  header: boolean;
+  epochs?: number;
+  patience?: number;
+  learningRate?: number;
+  batchSize?: number;
+  seed?: number;
+  threshold?: number;
+  devSize?: number;
+  testSize?: number;
+  dim?: number;
+  ngrams?: 1 | 2;
+  maxLength?: number;
+  verbose: boolean;
+}
+
+const EXAMPLES = `
+Data: train.csv (required), dev.csv and test.csv (optional) under --data, one example per row.
+Without dev.csv, --dev-size of train.csv is held out for early stopping; without test.csv,
+--test-size (if given) is held out and scored with the best model.
+
+Examples:
+  # a local folder standing in for a bucket; columns "text" and "label"
+  $ vertexkit-train --data ./bucket/spam/ --output ./bucket/models/spam/
+
+  # Cloud Storage in, Cloud Storage out; columns by position, tab-separated, no header row
+  $ vertexkit-train --data gs://my-bucket/spam/ --output gs://my-bucket/models/spam/ \\
+      --no-header --text-column 1 --label-column 0 --delimiter '\\t'
+
+  # multi-label: one 0/1 column per label
+  $ vertexkit-train --data ./toxic/ --output ./models/toxic/ \\
+      --text-column comment_text --label-columns toxic,obscene,insult,threat --threshold 0.4
+
+  # on Vertex AI: --output and --checkpoint-dir come from AIP_MODEL_DIR and AIP_CHECKPOINT_DIR
+  $ vertexkit-train --data /gcs/my-bucket/spam/ --epochs 20
+
+Exit status: 0 trained, 2 the command line is wrong (nothing was read), 1 the run failed
+(the data, storage or training; the message names the file and line).`;
+
+function integer(flag: string, min: number, example: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+      throw new InvalidArgumentError(`Expected a whole number ${range}, e.g. ${flag} ${example}.`);
+    }
+    return n;
+  };
+}
+
+function learningRate(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n < 10)) {
+    throw new InvalidArgumentError('Expected a number above 0 and below 10, e.g. --learning-rate 0.05.');
+  }
+  return n;
+}
+
+function probability(flag: string, example: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !(n > 0 && n < 1)) {
+      throw new InvalidArgumentError(`Expected a number between 0 and 1 (exclusive), e.g. ${flag} ${example}.`);
+    }
+    return n;
+  };
+}
+
+/** A held-out share: a fraction of the examples (0.1) or a count (500), as the trainer's split takes it. */
+function heldOut(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || (n >= 1 && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`Expected a fraction between 0 and 1 (${flag} 0.1 holds out 10%) or a whole number of examples (${flag} 500).`);
+    }
+    return n;
+  };
+}
+
+function location(value: string): string {
+  try {
+    parseLocation(value);
+    return value;
+  } catch (error) {
+    if (StorageError.isInstance(error)) throw new InvalidArgumentError(`${error.message}.`);
+    throw error;
+  }
+}
+
+function delimiter(value: string): string {
+  // A shell passes '\t' through as backslash-t; "tab" is easier to type than a literal tab.
+  const resolved = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
+  if (resolved === '' || /[\r\n"]/.test(resolved)) {
+    throw new InvalidArgumentError(`Expected the character between fields, e.g. --delimiter ';' or --delimiter '\\t' (or tab); not empty, a quote or a line break.`);
+  }
+  return resolved;
+}
+
+function columnList(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) {
+    throw new InvalidArgumentError('Expected column names or 0-based indexes separated by commas, e.g. --label-columns toxic,obscene,insult.');
+  }
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate !== undefined) throw new InvalidArgumentError(`Column "${duplicate}" is listed twice; list each label column once.`);
+  return names;
+}
+
+const isIndex = (column: string): boolean => /^\d+$/.test(column);
+
+/** The commander program, with its help text. */
+export function createProgram(): Command {
+  return new Command('vertexkit-train')
+    .description('Train a text classifier from CSV files in a folder or a Cloud Storage prefix, and write an ONNX model directory that @vertexkit/serve serves.')
+    .optionsGroup('Data and output:')
+    .addOption(new Option('--data <prefix>', 'folder or prefix with train.csv (dev.csv, test.csv optional): a path, file://, gs:// or /gcs/').argParser(location).makeOptionMandatory())
+    .addOption(new Option('--output <dir>', 'where the model directory goes: a path, file:// or gs://').env('AIP_MODEL_DIR').argParser(location))
+    .addOption(new Option('--checkpoint-dir <dir>', 'where best and final checkpoints go (default: not kept)').env('AIP_CHECKPOINT_DIR').argParser(location))
+    .optionsGroup('Columns:')
+    .addOption(new Option('--text-column <name|index>', 'the text: a header name or a 0-based index (default: "text", or 0 with --no-header)'))
+    .addOption(new Option('--label-column <name|index>', 'the label, one per row (default: "label", or 1 with --no-header)').conflicts('labelColumns'))
+    .addOption(new Option('--label-columns <names>', 'multi-label: one-hot 0/1 columns, comma-separated; their header names are the labels').argParser(columnList))
+    .addOption(new Option('--delimiter <char>', "field separator; '\\t' or tab for TSV").default(',').argParser(delimiter))
+    .addOption(new Option('--no-header', 'the first row is data: name columns by index'))
+    .optionsGroup('Training:')
+    .addOption(new Option('--epochs <n>', 'most passes over the training examples (default 10)').argParser(integer('--epochs', 1, 20)))
+    .addOption(new Option('--patience <n>', 'stop after this many epochs without a better dev macro-F1 (default 3)').argParser(integer('--patience', 1, 5)))
+    .addOption(new Option('--learning-rate <rate>', "Adam's step size (default 0.01)").argParser(learningRate))
+    .addOption(new Option('--batch-size <n>', 'examples per gradient step (default 32)').argParser(integer('--batch-size', 1, 64)))
+    .addOption(new Option('--seed <n>', 'seed of the splits, the shuffling and the initial weights (default 42)').argParser(integer('--seed', 0, 7)))
+    .addOption(new Option('--threshold <p>', 'multi-label: a label is predicted when its score is at least this (default 0.5)').argParser(probability('--threshold', 0.4)))
+    .addOption(new Option('--dev-size <n>', 'without dev.csv: fraction or count of train.csv held out for early stopping (default 0.1)').argParser(heldOut('--dev-size')))
+    .addOption(new Option('--test-size <n>', 'without test.csv: fraction or count of train.csv held out and scored at the end').argParser(heldOut('--test-size')))
+    .optionsGroup('Model:')
+    .addOption(new Option('--dim <n>', 'embedding width (default 64)').argParser(integer('--dim', 1, 128, 4096)))
+    .addOption(new Option('--ngrams <1|2>', '1: words; 2: words and word pairs (default 2)').argParser(integer('--ngrams', 1, 1, 2)))
+    .addOption(new Option('--max-length <words>', 'words read from each text, in training and serving (default 512)').argParser(integer('--max-length', 1, 256)))
+    .optionsGroup('Other:')
+    .addOption(new Option('--verbose', 'print stack traces with errors (also: DEBUG=1)'))
+    .addHelpOption(new Option('-h, --help', 'show this help').helpGroup('Other:'))
+    .addHelpText('after', EXAMPLES)
+    .showHelpAfterError('(run with --help for the flags and examples)')
+    .exitOverride();
+}
+
+type ParsedOptions = Omit<TrainSettings, 'output' | 'textColumn' | 'labelColumn' | 'verbose'> & {
+  output?: string;
+  verbose?: true;
+  textColumn?: string;
+  labelColumn?: string;
+};
+
+/**
+ * Parse and check the command line (`argv` without node and the script). Usage errors are printed by
+ * commander and thrown as its `CommanderError` (so is --help, with exit code 0).
+ */
+export function parseCommandLine(argv: readonly string[], program: Command = createProgram()): TrainSettings {
+  program.parse(argv, { from: 'user' });
+  const options = program.opts<ParsedOptions>();
+  const usage = (message: string): never => program.error(`error: ${message}`, { exitCode: 2, code: 'vertexkit.usage' });
+
+  if (options.output === undefined) {
+    usage('--output is required: the folder or gs:// prefix for the model directory (on Vertex AI, AIP_MODEL_DIR sets it)');
+  }
+  if (options.threshold !== undefined && options.labelColumns === undefined) {
+    usage('--threshold applies to multi-label training; add --label-columns, or drop --threshold');
+  }
+  if (!options.header) {
+    if (options.labelColumns !== undefined) {
+      usage('--label-columns needs a header row: the column names become the label names; drop --no-header');
+    }
+    for (const [flag, column] of [['--text-column', options.textColumn], ['--label-column', options.labelColumn]] as const) {
+      if (column !== undefined && !isIndex(column)) {
+        usage(`${flag} "${column}" is a name, but with --no-header columns have no names; give its 0-based index, e.g. ${flag} 0`);
+      }
+    }
+  }
+  const textColumn = options.textColumn ?? (options.header ? 'text' : '0');
+  const labelColumn = options.labelColumn ?? (options.header ? 'label' : '1');
+  if (options.labelColumns === undefined ? textColumn === labelColumn : options.labelColumns.includes(textColumn)) {
+    usage(`column "${textColumn}" is both the text and a label; set --text-column and --label-column${options.labelColumns ? 's' : ''} to different columns`);
+  }
+  return { ...options, output: options.output as string, textColumn, labelColumn, verbose: options.verbose === true };
+}

@@ -2,9 +2,11 @@
 // any data is read, with commander's `error: option '--epochs <n>' argument '0' is invalid. ...` line.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseLocation, StorageError } from '@vertexkit/storage';
+import type { TrainingHyperparameters } from '@vertexkit/trainer';
 
 /** What the command line asks for, checked. Training knobs left out fall back to the trainer's defaults. */
-export interface TrainSettings {
+export interface TrainSettings
+  extends Pick<TrainingHyperparameters, 'epochs' | 'patience' | 'learningRate' | 'batchSize' | 'seed' | 'threshold' | 'devSize' | 'dim' | 'ngrams' | 'maxLength'> {
   /** Folder or prefix holding train.csv, and optionally dev.csv and test.csv. */
   data: string;
   /** Where the model directory goes (local path or gs://). */
@@ -20,17 +22,8 @@ export interface TrainSettings {
   delimiter: string;
   /** The first row names the columns. */
   header: boolean;
-  epochs?: number;
-  patience?: number;
-  learningRate?: number;
-  batchSize?: number;
-  seed?: number;
-  threshold?: number;
-  devSize?: number;
+  /** Held out of train.csv for testing when there is no test.csv: a fraction or a count. */
   testSize?: number;
-  dim?: number;
-  ngrams?: 1 | 2;
-  maxLength?: number;
   verbose: boolean;
 }
 

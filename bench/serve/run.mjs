@@ -11,8 +11,9 @@
 //              LOADGEN=http use node:http + a keep-alive Agent in the load generator instead of raw sockets
 //              QUIET_WAIT_S before each point, wait up to this long for the machine to be idle (default 10, at most
 //                          60 s in all; 0: don't)
-//              SERVE_BATCHING='{"maxQueueDelayMs":0}', SERVE_THREADS=2  what-ifs, passed to the server child as
-//                          createPredictionServer's `batching` / the handler's `threads` (direct keeps the defaults)
+//              SERVE_BATCHING='{"maxQueueDelayMs":0}', SERVE_THREADS=1, SERVE_WORKER=0  what-ifs, passed to the server
+//                          child as createPredictionServer's `batching` / the handler's `threads` / `worker: false`
+//                          (ONNX Runtime on the event loop); direct keeps the handler's default threads
 //              SERVER_CPU_PROF=<dir>  CPU-profile the server child's main thread during each measured window:
 //                          <dir>/<model>-c<c>.cpuprofile, summarized on the console (bench/serve/profile-summary.mjs)
 //
@@ -31,12 +32,13 @@
 //    "server req/s" counts 200s; p50/p99 are latencies as the client sees them. During the window the bench reads
 //    the server's /metrics (batch sizes, time in handler.run) and the CPU time of both children and the machine.
 // 4. direct: right before and right after each server point (the server idle), in this process: an
-//    InferenceSession on the same model.onnx with the handler's session options (intra-op threads = cores - 1,
+//    InferenceSession on the same model.onnx with the handler's session options (intra-op threads = cores,
 //    sequential, graph optimization 'all', no spinning), fed batches of min(c, maxBatchSize 32) bench texts
 //    tokenized by the same tokenizer code and padded the same way, one run at a time; only session.run() is
 //    timed. "direct seq/s" (the mean of before and after; their difference is the "drift") is the model's
 //    ceiling at that batch size, and ratio = server req/s / direct seq/s is the share of it the server delivers
-//    (the rest goes to HTTP, JSON, tokenizing, batching waits). The batches the server really ran are in the
+//    (the rest goes to HTTP, JSON, tokenizing, batching waits, handing batches to the handler's ONNX Runtime worker
+//    thread). The batches the server really ran are in the
 //    "mean batch" column; when they differ from min(c, 32), direct is also timed at that size (last column).
 //    For the small model the ratio is tiny by nature (it is HTTP-bound), so the run also
 //    measures an "http floor": plain node:http answering a fixed prediction under the same load.
@@ -78,7 +80,8 @@ if (!(DURATION_S > 0) || CONCURRENCY.some((c) => !Number.isInteger(c) || c < 1))
 const serve = await import('@vertexkit/serve');
 // The ONNX Runtime copy @vertexkit/serve itself uses.
 const ort = createRequire(import.meta.resolve('@vertexkit/serve'))('onnxruntime-node');
-const THREADS = Math.max(1, os.availableParallelism() - 1);
+// The handler's default: every core (its worker thread runs the model; the event loop mostly waits).
+const THREADS = os.availableParallelism();
 /** As createTextClassificationHandler creates its session (packages/serve/src/lib/model/text-classifier.ts). */
 const sessionOptions = (threads = THREADS) => ({
   intraOpNumThreads: threads,
@@ -409,20 +412,22 @@ async function benchModel({ name, dir, durationMs, verify }) {
       points.push(row);
     }
 
-    if (verify.allThreads && os.availableParallelism() > THREADS) {
-      // What the handler's "cores - 1" threads cost a model whose run dominates: the same batches on every core.
-      log(`${name}: direct ONNX Runtime with ${os.availableParallelism()} intra-op threads`);
+    if (verify.fewerThreads && THREADS > 1) {
+      // The handler's default before its worker thread was cores - 1 intra-op threads (one core left to the event
+      // loop, which the run held anyway): what that ceiling was, in this same run.
+      const threads = THREADS - 1;
+      log(`${name}: direct ONNX Runtime with ${threads} intra-op thread(s), the handler's former default`);
       const size = Math.min(8, MAX_BATCH_SIZE);
-      const all = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), sessionOptions(os.availableParallelism()));
+      const fewer = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), sessionOptions(threads));
       const batches = buildBatches(model, size, 16);
       await waitForQuiet();
-      extra.allThreads = {
-        threads: os.availableParallelism(),
+      extra.fewerThreads = {
+        threads,
         batch: size,
-        sequencesPerSecond: (await directPoint(all, batches, directMs)).directSequencesPerSecond,
+        sequencesPerSecond: (await directPoint(fewer, batches, directMs)).directSequencesPerSecond,
         handlerThreadsSequencesPerSecond: (await directPoint(session, batches, directMs)).directSequencesPerSecond,
       };
-      await all.release();
+      await fewer.release();
     }
   } finally {
     await server.close();
@@ -493,7 +498,7 @@ try {
       durationMs: DURATION_S * 2000,
       verify: {
         direct: true,
-        allThreads: true,
+        fewerThreads: true,
         info: { modelBytes: encoder.modelBytes, parameters: encoder.parameters, description: 'DistilBERT-sized: 6 x 768, 12 heads, FFN 3072, WordPiece 30,522' },
       },
     });
@@ -534,8 +539,11 @@ const left = (s, n) => String(s).padStart(n);
 const fixed = (x, d) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 const kilo = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
 console.log(`\nbench/serve  (Node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}; ${DURATION_S} s per point, encoder ${DURATION_S * 2} s; load generator: ${process.env.LOADGEN ?? 'raw'} keep-alive sockets in a child process)`);
-console.log(`server: createPredictionServer + createTextClassificationHandler in a child process, batching defaults (maxBatchSize 32, maxQueueDelayMs 5)`);
-console.log(`direct: InferenceSession on the same model.onnx, the handler's session options (${THREADS} intra-op thread), batch = min(c, 32), session.run only`);
+const whatIfs = ['SERVE_BATCHING', 'SERVE_THREADS', 'SERVE_WORKER'].filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
+console.log(
+  `server: createPredictionServer + createTextClassificationHandler in a child process, ${whatIfs.length ? `what-ifs ${whatIfs.join(' ')}` : 'defaults (batching maxBatchSize 32, maxQueueDelayMs 5; ONNX Runtime in a worker thread)'}`,
+);
+console.log(`direct: InferenceSession on the same model.onnx, the handler's session options (${THREADS} intra-op thread${THREADS === 1 ? '' : 's'}), batch = min(c, 32), session.run only`);
 if (machineBefore) console.log(`machine before the run: ${machineBefore.busyCores.toFixed(2)} cores busy, ${machineBefore.stealCores.toFixed(2)} stolen${points.some((p) => p.noisy) ? `; points marked "noisy" had more than ${NOISE_CORES} cores taken by other work or direct drifting over ${100 * DRIFT}%: rerun` : ''}`);
 console.log('');
 console.log(`${pad('model', 9)}${left('c', 4)}${left('server req/s', 14)}${left('p50 ms', 9)}${left('p99 ms', 9)}${left('direct seq/s', 14)}${left('batch', 7)}${left('ratio', 8)}   target`);
@@ -563,8 +571,8 @@ for (const p of points) {
     `${pad(p.model, 9)}${left(p.concurrency, 4)}${left(fixed(p.server.meanBatch, 1), 12)}${left(fixed(p.server.runBusy * 100, 0) + '%', 10)}${left(fixed(p.server.eventLoopUtilization * 100, 0) + '%', 12)}${left(fixed(p.server.cpuCores, 2), 12)}${left(fixed(p.loadgenCpuCores, 2), 13)}${left(fixed(Math.max(0, p.otherCpuCores), 2), 11)}${left(fixed(p.stealCores, 2), 8)}${left(errors, 8)}${left(fixed(Math.max(0, p.directOtherCpuCores), 2), 19)}${left(fixed(100 * p.directDrift, 0) + '%', 14)}${left(p.unanswered ? `${p.unanswered} never` : `${fixed(p.allAnsweredMs / 1000, 1)} s`, 14)}   ${p.directAtServerBatch ? `batch ${p.directAtServerBatch.batch}: ${kilo(p.directAtServerBatch.sequencesPerSecond)} seq/s, ratio ${fixed(p.directAtServerBatch.ratio, 2)}x` : '(same)'}`,
   );
 }
-console.log(`  in run(): share of the window inside handler.run (tokenize, tensors, session.run, which onnxruntime-node runs synchronously`);
-console.log(`  on the event loop); event loop: the server's event-loop utilization; CPU columns in cores (of ${os.cpus().length}); other CPU: the rest`);
+console.log(`  in run(): share of the window inside handler.run (tokenize, tensors, the model run in the handler's worker thread);`);
+console.log(`  event loop: the server's main-thread event-loop utilization; CPU columns in cores (of ${os.cpus().length}), all threads; other CPU: the rest`);
 console.log(`  of the machine (other jobs, this process, the kernel), which on a shared machine is the noise in both columns being`);
 console.log(`  compared; steal: time the hypervisor gave to other VMs; errors: non-200s, dropped connections, malformed answers;`);
 console.log(`  direct drift: direct before vs after the server's window (the direct column is their mean); direct at the server's`);
@@ -579,10 +587,10 @@ for (const m of models) {
   console.log(
     `${pad(m.name, 9)}ready ${(m.readyMs / 1000).toFixed(2)} s (node + imports ${(b.importMs / 1000).toFixed(2)} s, listen ${(b.listenMs / 1000).toFixed(2)} s, model load + warm-up ${(b.loadMs / 1000).toFixed(2)} s; model.onnx ${(m.modelBytes / 2 ** 20).toFixed(1)} MiB); tokenize ${m.tokenizeMicrosPerText.toFixed(0)} us/text${target}`,
   );
-  if (m.allThreads) {
-    const t = m.allThreads;
+  if (m.fewerThreads) {
+    const t = m.fewerThreads;
     console.log(
-      `${pad('', 9)}direct at batch ${t.batch}: ${t.sequencesPerSecond.toFixed(1)} seq/s with ${t.threads} intra-op threads vs ${t.handlerThreadsSequencesPerSecond.toFixed(1)} with the handler's ${THREADS} (${(t.sequencesPerSecond / t.handlerThreadsSequencesPerSecond).toFixed(2)}x)`,
+      `${pad('', 9)}direct at batch ${t.batch}: ${t.handlerThreadsSequencesPerSecond.toFixed(1)} seq/s with the handler's ${THREADS} intra-op threads vs ${t.sequencesPerSecond.toFixed(1)} with ${t.threads}, its former default (${(t.handlerThreadsSequencesPerSecond / t.sequencesPerSecond).toFixed(2)}x)`,
     );
   }
 }

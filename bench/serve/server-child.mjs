@@ -16,11 +16,12 @@ const importMs = performance.now();
 const modelDir = process.env.MODEL_DIR;
 if (!modelDir) throw new Error('server-child: set MODEL_DIR');
 // What-if knobs, off by default (the bench measures the defaults): SERVE_BATCHING='{"maxQueueDelayMs":0}' is
-// passed as the server's `batching`, SERVE_THREADS=2 as the handler's `threads`.
+// passed as the server's `batching`, SERVE_THREADS=1 as the handler's `threads`, SERVE_WORKER=0 as `worker: false`.
 const batching = process.env.SERVE_BATCHING ? JSON.parse(process.env.SERVE_BATCHING) : undefined;
 const threads = process.env.SERVE_THREADS ? Number(process.env.SERVE_THREADS) : undefined;
+const worker = process.env.SERVE_WORKER === undefined ? undefined : !['0', 'false'].includes(process.env.SERVE_WORKER);
 const server = createPredictionServer({
-  handler: createTextClassificationHandler({ modelDir, ...(threads ? { threads } : {}) }),
+  handler: createTextClassificationHandler({ modelDir, ...(threads ? { threads } : {}), ...(worker === undefined ? {} : { worker }) }),
   port: 0,
   host: '127.0.0.1',
   logger: false,

@@ -23,10 +23,14 @@ export const smokeTests = {
     await writeText({ to: file, text: 'hello' });
     assert.equal(await readText({ from: file }), 'hello');
   },
-  '@vertexkit/serve': async ({ mod, assert }) => {
-    // A real server on loopback with a handler of our own: the installed package (fastify, the
-    // batcher, the routes) works from a consumer's project. onnxruntime-node loads with the package.
-    const { createPredictionServer } = mod;
+  '@vertexkit/serve': async ({ mod, assert, tmpdir }) => {
+    // 1. A real server on loopback with a handler of our own: the installed package (fastify, the batcher, the
+    // routes) works from a consumer's project.
+    // 2. The text classifier on a tiny model directory written by @vertexkit/trainer (embedded below): ONNX
+    // Runtime and the worker thread it runs in load from the installed files, in ESM and in CJS.
+    const fs = process.getBuiltinModule('node:fs');
+    const { createPredictionServer, createTextClassificationHandler } = mod;
+    const post = (url, body) => fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const server = createPredictionServer({
       handler: { parseInstance: (instance) => String(instance), run: async (texts) => texts.map((t) => t.toUpperCase()) },
       port: 0,
@@ -37,16 +41,59 @@ export const smokeTests = {
     const { url } = await server.listen();
     try {
       await server.ready;
-      const response = await fetch(`${url}/predict`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ instances: ['a', 'b'] }),
-      });
+      const response = await post(url, { instances: ['a', 'b'] });
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { predictions: ['A', 'B'] });
       assert.equal((await fetch(`${url}/health`)).status, 200);
     } finally {
       await server.close();
+    }
+
+    const modelDir = `${tmpdir}/model`;
+    fs.mkdirSync(modelDir);
+    fs.writeFileSync(`${modelDir}/model.onnx`, Buffer.from([
+        'CAgSEkB2ZXJ0ZXhraXQvdHJhaW5lcjJMZmFzdFRleHQtc3R5bGUgdGV4dCBjbGFzc2lmaWVyOiBtZWFuIG9mIHdvcmQgZW1iZWRk',
+        'aW5ncywgdGhlbiBhIGxpbmVhciBsYXllcjrFCQotCg5hdHRlbnRpb25fbWFzaxIEbWFzaxoEbWFzayIEQ2FzdCoJCgJ0bxgBoAEC',
+        'CkAKCWVtYmVkZGluZwoJaW5wdXRfaWRzEg93b3JkX2VtYmVkZGluZ3MaD3dvcmRfZW1iZWRkaW5ncyIGR2F0aGVyCi8KBG1hc2sK',
+        'BmF4aXNfMhIJd29yZF9tYXNrGgl3b3JkX21hc2siCVVuc3F1ZWV6ZQo9Cg93b3JkX2VtYmVkZGluZ3MKCXdvcmRfbWFzaxIMbWFz',
+        'a2VkX3dvcmRzGgxtYXNrZWRfd29yZHMiA011bApGCgxtYXNrZWRfd29yZHMKBmF4aXNfMRIId29yZF9zdW0aCHdvcmRfc3VtIglS',
+        'ZWR1Y2VTdW0qDwoIa2VlcGRpbXMYAKABAgpCCgRtYXNrCgZheGlzXzESCndvcmRfY291bnQaCndvcmRfY291bnQiCVJlZHVjZVN1',
+        'bSoPCghrZWVwZGltcxgBoAECCigKCndvcmRfY291bnQKA29uZRIHZGl2aXNvchoHZGl2aXNvciIDTWF4CigKCHdvcmRfc3VtCgdk',
+        'aXZpc29yEgZwb29sZWQaBnBvb2xlZCIDRGl2CjsKBnBvb2xlZAoGd2VpZ2h0CgRiaWFzEgZsb2dpdHMaBmxvZ2l0cyIER2VtbSoN',
+        'CgZ0cmFuc0IYAaABAhIPdGV4dF9jbGFzc2lmaWVyKpQDCgIYBBABQgllbWJlZGRpbmdKgAN8D089R83TvGZ2ND7Dzq09y34mvprY',
+        'WTzsNui9IHp/PZ1KAb52VaW+J0TevgACAD/MI90+zrlZPtCIIT6uC56+DepcvlPzgb6GpA6/WcCWPiGC9D6IMq09D9O1PvAJC78D',
+        '4tm+PjkHvwG67r4o0OY+S+ylPuCPlD3K+BQ+UdwMvr0Emz6HTu0+JvVfPjT8qr4dSQq/AoUIv620j75767Y+2HXfvgzvcb40oei+',
+        'QulXPiMjQr40uwS+9CWcvgfcJD4RZtW+lTDTvmqJBb/KFMc+8JLMPlPEzz547gU/rOMDv2vgBz9rkYw+RbYHP5QC+75dy+o9i5GJ',
+        'PWY4dT5B+qK+JM+6Puo9Aj8PO8g9/OFLvgSXu73oB9e+EsFSvrNqGD7YVKM+GpPwPr8q9D2L/Hm9ETWuPjlZBD+HRY0+PgyKvnEe',
+        'aT46+bY+yQZiPhcjR75yptK+vh+rvnXYDL5lKdA+dkwOP9AHAT/5u4w+qI6SvpN30r5TOAK/qs5XvoLdXD4qMAoCAgQQAUIGd2Vp',
+        'Z2h0SiD5dqg+/COoPvckqD44dqi++XaovvwjqL73JKi+OHaoPioVCgECEAFCBGJpYXNKCCxDlzwsQ5e8Kg0QAUIDb25lSgQAAIA/',
+        'KhcKAQEQB0IGYXhpc18xSggBAAAAAAAAACoXCgEBEAdCBmF4aXNfMkoIAgAAAAAAAABaNAoJaW5wdXRfaWRzEicKJQgHEiEKDBIK',
+        'YmF0Y2hfc2l6ZQoREg9zZXF1ZW5jZV9sZW5ndGhaOQoOYXR0ZW50aW9uX21hc2sSJwolCAcSIQoMEgpiYXRjaF9zaXplChESD3Nl',
+        'cXVlbmNlX2xlbmd0aGIiCgZsb2dpdHMSGAoWCAESEgoMEgpiYXRjaF9zaXplCgIIAkIECgAQEXIYCgZsYWJlbHMSDlsiaGFtIiwi',
+        'c3BhbSJdcisKDHByb2JsZW1fdHlwZRIbc2luZ2xlX2xhYmVsX2NsYXNzaWZpY2F0aW9u'
+      ].join(''), 'base64'));
+    fs.writeFileSync(`${modelDir}/config.json`, "{\n  \"model_type\": \"vertexkit-fasttext\",\n  \"id2label\": {\n    \"0\": \"ham\",\n    \"1\": \"spam\"\n  },\n  \"label2id\": {\n    \"ham\": 0,\n    \"spam\": 1\n  },\n  \"num_labels\": 2,\n  \"problem_type\": \"single_label_classification\",\n  \"vocab_size\": 24,\n  \"hidden_size\": 4,\n  \"ngrams\": 1,\n  \"buckets\": 0,\n  \"max_position_embeddings\": 512\n}");
+    fs.writeFileSync(`${modelDir}/tokenizer.json`, "{\"version\":\"1.0\",\"truncation\":{\"direction\":\"Right\",\"max_length\":512,\"strategy\":\"LongestFirst\",\"stride\":0},\"padding\":{\"strategy\":\"BatchLongest\",\"direction\":\"Right\",\"pad_to_multiple_of\":null,\"pad_id\":0,\"pad_type_id\":0,\"pad_token\":\"[PAD]\"},\"added_tokens\":[],\"normalizer\":{\"type\":\"Lowercase\"},\"pre_tokenizer\":{\"type\":\"Whitespace\"},\"post_processor\":null,\"decoder\":null,\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"[PAD]\":0,\"[UNK]\":1,\"free\":2,\"at\":3,\"prize\":4,\"the\":5,\"a\":6,\"are\":7,\"attached\":8,\"cash\":9,\"claim\":10,\"click\":11,\"here\":12,\"lunch\":13,\"meeting\":14,\"noon\":15,\"notes\":16,\"now\":17,\"office\":18,\"see\":19,\"tomorrow\":20,\"win\":21,\"you\":22,\"your\":23},\"unk_token\":\"[UNK]\"}}");
+    fs.writeFileSync(`${modelDir}/tokenizer_config.json`, "{\n  \"tokenizer_class\": \"PreTrainedTokenizerFast\",\n  \"model_max_length\": 512,\n  \"truncation_side\": \"right\",\n  \"padding_side\": \"right\",\n  \"pad_token\": \"[PAD]\",\n  \"unk_token\": \"[UNK]\",\n  \"model_input_names\": [\n    \"input_ids\",\n    \"attention_mask\"\n  ]\n}");
+    const classifier = createPredictionServer({
+      handler: createTextClassificationHandler({ modelDir }),
+      port: 0,
+      host: '127.0.0.1',
+      logger: false,
+      handleSignals: false,
+    });
+    const served = await classifier.listen();
+    try {
+      await classifier.ready;
+      const response = await post(served.url, { instances: ['free prize', { text: 'lunch at noon' }] });
+      assert.equal(response.status, 200);
+      const { predictions } = await response.json();
+      assert.equal(predictions[0].labels[0].label, 'spam');
+      // The trainer's own probability for this text, to 1e-5.
+      assert.ok(Math.abs(predictions[0].labels[0].score - 0.7009762) < 1e-5, `score ${predictions[0].labels[0].score}`);
+      assert.equal(predictions[1].labels[0].label, 'ham');
+    } finally {
+      await classifier.close();
     }
   },
   '@vertexkit/client': async ({ mod, assert, tmpdir }) => {

@@ -2,7 +2,7 @@
 // fails costs only its own requests, never the server.
 import http from 'node:http';
 import { describe, expect, test } from 'vitest';
-import { createToyHandler } from './helpers/toy-handler.js';
+import { createToyHandler, waitUntil } from './helpers/toy-handler.js';
 import { json, startServer } from './helpers/test-server.js';
 import type { ErrorBody, TestServer } from './helpers/test-server.js';
 
@@ -177,14 +177,23 @@ describe('500: a failing handler fails only its own requests', () => {
   });
 
   test('run() returns the wrong number of results: 500 for that batch only', async () => {
-    // Two single-instance requests fill a batch of 2 and run together; a later request runs on its own.
+    // Two single-instance requests queued behind a run fill a batch of 2 and run together; a later request
+    // runs on its own.
     const { post, logs, toy } = await readyServer({ batching: { maxBatchSize: 2, maxQueueDelayMs: 5000 } });
-    const [shortA, shortB] = await Promise.all([
+    const release = toy.holdRuns();
+    const first = post({ instances: ['first'] });
+    await waitUntil(() => toy.runs.length === 1, 'the first run');
+    const shorts = Promise.all([
       post({ instances: ['short'] }, { headers: { 'x-request-id': 'short-a' } }),
       post({ instances: ['b'] }, { headers: { 'x-request-id': 'short-b' } }),
     ]);
+    await waitUntil(() => toy.parsed.length === 3, 'both requests to be queued');
+    release();
+    const [shortA, shortB] = await shorts;
+    expect((await first).status).toBe(200);
     const later = await post({ instances: ['c', 'd'] });
     expect(toy.runs.map((batch) => [...batch].sort())).toEqual([
+      ['first'],
       ['b', 'short'],
       ['c', 'd'],
     ]);

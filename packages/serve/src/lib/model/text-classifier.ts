@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
 import type { Storage } from '@vertexkit/storage';
 import { fetchModel } from '../fetch-model.js';
 import type { PredictionHandler } from '../handler.js';
 import { loadModelDirectory, type ModelDirectory } from './load-model-directory.js';
 import { ModelDirectoryError } from './model-directory-error.js';
+import { OnnxLoadError, onnxWorkerUrl, openInThreadSession, openWorkerSession, type Int64Feed, type ModelSession } from './onnx-session.js';
 import { parseClassificationParameters, type TextClassificationParams } from './parse-classification-parameters.js';
 import { parseTextInstance } from './parse-text-instance.js';
 import { scoreLabels, type LabelScore } from './score-labels.js';
@@ -30,10 +31,23 @@ export interface TextClassificationHandlerOptions {
    */
   maxLength?: number;
   /**
-   * ONNX Runtime threads for one model run. Default: the machine's cores minus one, at least 1, leaving a core
-   * to the event loop, which tokenizes and serves HTTP.
+   * ONNX Runtime intra-op threads for one model run, the thread that runs it included. Default: every core
+   * (`os.availableParallelism()`). A run is one batch at a time, and the event loop mostly waits for it: with
+   * `worker` (the default) it only parses requests and tokenizes meanwhile; without, it is held by the run.
    */
   threads?: number;
+  /**
+   * Run ONNX Runtime in a worker thread (default `true`). onnxruntime-node holds the thread that runs a model
+   * for the whole run; in a worker, the event loop keeps reading, parsing and tokenizing the next requests
+   * meanwhile, and answers health checks during long runs. The token-id buffers are moved to the worker, not
+   * copied; the logits come back. `load()` starts the thread and `close()` stops it; if the thread dies, the
+   * batch it was running fails (the server answers 500) and a new thread is started for the next.
+   *
+   * `false` runs ONNX Runtime on the main thread: it suits a model whose runs take well under a millisecond
+   * served at low concurrency (handing a batch to another thread and back costs tens of microseconds), or a
+   * bundler that does not copy the package's `dist/onnx-worker.js` beside its output.
+   */
+  worker?: boolean;
 }
 
 /** The prediction for one text. */
@@ -64,7 +78,7 @@ type InputName = (typeof INPUT_NAMES)[number];
 
 interface Loaded {
   model: ModelDirectory;
-  session: InferenceSession;
+  session: ModelSession;
   inputs: InputName[];
   outputName: string;
 }
@@ -75,7 +89,8 @@ interface Loaded {
  * labels) and, for multi-label models, `threshold` (default 0.5).
  *
  * `run` tokenizes a batch, pads it to its longest text (under an attention mask, so a text scores the same
- * alone or batched) and runs the model once; `postprocess` turns one text's logits into scores.
+ * alone or batched) and runs the model once, in a worker thread unless `worker: false`; `postprocess` turns
+ * one text's logits into scores.
  *
  * @example
  * ```ts
@@ -89,9 +104,13 @@ interface Loaded {
 export function createTextClassificationHandler(
   options: TextClassificationHandlerOptions,
 ): TextClassificationHandler {
-  const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
+  const threads = options.threads ?? availableParallelism();
   if (!Number.isSafeInteger(threads) || threads < 1) {
     throw new Error(`threads: expected a positive integer, got ${String(options.threads)}`);
+  }
+  const worker: unknown = options.worker ?? true;
+  if (typeof worker !== 'boolean') {
+    throw new Error(`worker: expected true (run ONNX Runtime in a worker thread) or false (on the main thread), got ${typeof worker} ${JSON.stringify(worker) ?? String(worker)}`);
   }
   let loading: Promise<Loaded> | undefined;
   let loaded: Loaded | undefined;
@@ -107,33 +126,32 @@ export function createTextClassificationHandler(
     const encoded = texts.map((text) => state.model.encode(text));
     // At least one column: an empty tensor dimension is legal ONNX but not every model handles it.
     const length = Math.max(1, ...encoded.map(({ ids }) => ids.length));
-    const dims = [texts.length, length];
     const size = texts.length * length;
     const inputIds = new BigInt64Array(size).fill(BigInt(state.model.padId));
-    const attentionMask = new BigInt64Array(size);
-    const tokenTypeIds = new BigInt64Array(size).fill(BigInt(state.model.padTypeId));
+    const attentionMask = state.inputs.includes('attention_mask') ? new BigInt64Array(size) : undefined;
+    const tokenTypeIds = state.inputs.includes('token_type_ids') ? new BigInt64Array(size).fill(BigInt(state.model.padTypeId)) : undefined;
     encoded.forEach(({ ids, typeIds }, row) => {
       const offset = row * length;
       for (let i = 0; i < ids.length; i++) {
         inputIds[offset + i] = BigInt(ids[i]!);
-        attentionMask[offset + i] = 1n;
-        tokenTypeIds[offset + i] = BigInt(typeIds[i] ?? 0);
+        if (attentionMask) attentionMask[offset + i] = 1n;
+        if (tokenTypeIds) tokenTypeIds[offset + i] = BigInt(typeIds[i] ?? 0);
       }
     });
-    const data: Record<InputName, BigInt64Array> = { input_ids: inputIds, attention_mask: attentionMask, token_type_ids: tokenTypeIds };
-    const feeds = Object.fromEntries(state.inputs.map((name) => [name, new Tensor('int64', data[name], dims)]));
+    const data: Record<InputName, BigInt64Array | undefined> = { input_ids: inputIds, attention_mask: attentionMask, token_type_ids: tokenTypeIds };
+    const feeds: Record<string, Int64Feed> = {};
+    for (const name of state.inputs) feeds[name] = { data: data[name]!, dims: [texts.length, length] };
 
-    const outputs = await state.session.run(feeds);
-    const logits = outputs[state.outputName];
+    const logits = await state.session.run(feeds, state.outputName);
     const numLabels = state.model.labels.length;
-    if (!(logits instanceof Tensor) || logits.type !== 'float32' || logits.dims.length !== 2 || logits.dims[0] !== texts.length) {
-      const got = logits instanceof Tensor ? `${logits.type} [${logits.dims.join(', ')}]` : 'not a tensor';
+    if (!logits || logits.type !== 'float32' || !(logits.data instanceof Float32Array) || logits.dims.length !== 2 || logits.dims[0] !== texts.length) {
+      const got = logits ? `${logits.type} [${logits.dims.join(', ')}]` : 'missing';
       throw new ModelDirectoryError('model.onnx', state.model.modelPath, `output "${state.outputName}" is ${got}; expected float32 logits [batch, ${numLabels}] (export with optimum's text-classification task)`);
     }
     if (logits.dims[1] !== numLabels) {
       throw new ModelDirectoryError('config.json', join(state.model.dir, 'config.json'), `id2label has ${numLabels} labels but model.onnx gives ${logits.dims[1]} logits per text; list one label per logit`);
     }
-    const values = logits.data as Float32Array;
+    const values = logits.data;
     // slice copies: the results outlive this batch's output buffer.
     return encoded.map((_, row) => values.slice(row * numLabels, (row + 1) * numLabels));
   };
@@ -145,18 +163,22 @@ export function createTextClassificationHandler(
       ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     });
     const model = await loadModelDirectory(dir, { maxLength: options.maxLength });
-    let session: InferenceSession;
+    const sessionOptions: InferenceSession.SessionOptions = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      // Spinning threads burn the cores the event loop and other requests need between runs.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    };
+    let session: ModelSession;
     try {
-      session = await InferenceSession.create(model.modelPath, {
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-        // Spinning worker threads burn the cores the event loop and other requests need between runs.
-        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-      });
+      session = worker
+        ? await openWorkerSession(onnxWorkerUrl(), model.modelPath, sessionOptions)
+        : await openInThreadSession(model.modelPath, sessionOptions);
     } catch (error) {
-      throw new ModelDirectoryError('model.onnx', model.modelPath, `ONNX Runtime cannot load it (${(error as Error).message}); export it again, and check the file is the model itself, not a Git LFS pointer or a partial download`, { cause: error });
+      if (!(error instanceof OnnxLoadError)) throw error;
+      throw new ModelDirectoryError('model.onnx', model.modelPath, `ONNX Runtime cannot load it (${error.message}); export it again, and check the file is the model itself, not a Git LFS pointer or a partial download`, { cause: error.cause });
     }
     try {
       const inputs = checkInputs(session, model);
@@ -211,7 +233,7 @@ export function createTextClassificationHandler(
   };
 }
 
-function checkInputs(session: InferenceSession, model: ModelDirectory): InputName[] {
+function checkInputs(session: ModelSession, model: ModelDirectory): InputName[] {
   const inputs: InputName[] = [];
   for (const name of session.inputNames) {
     if (!(INPUT_NAMES as readonly string[]).includes(name)) {

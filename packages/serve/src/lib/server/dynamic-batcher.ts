@@ -23,7 +23,11 @@ export interface DynamicBatcherOptions<Item, Result> {
   run: (batch: Item[]) => Promise<Result[]>;
   /** Most items in one run. Default 32. */
   maxBatchSize?: number;
-  /** Longest the oldest waiting item waits for company before a smaller batch runs. Default 5 ms. */
+  /**
+   * Longest the oldest waiting item waits for company before a smaller batch runs, when it queued behind a
+   * run. Items that arrive while the model is idle (nothing running, nothing waiting) do not wait; 0 never
+   * waits, not even for the rest of the event loop's turn. Default 5 ms.
+   */
   maxQueueDelayMs?: number;
   /** Most items waiting (not counting the batch running); submissions beyond it are refused. Default 1024. */
   maxQueueSize?: number;
@@ -51,9 +55,18 @@ interface Entry<Item, Result> {
 
 /**
  * Dynamic batching: items submitted by concurrent callers (requests) wait in one FIFO queue and run
- * together. A batch runs when `maxBatchSize` items wait, or when the oldest has waited
- * `maxQueueDelayMs`; a submission larger than `maxBatchSize` is split across runs, and each caller
- * gets its own results back, in its own order.
+ * together; a submission larger than `maxBatchSize` is split across runs, and each caller gets its own
+ * results back, in its own order. When a batch runs:
+ *
+ * - Items that arrive while the model is idle (nothing running, nothing waiting) run at once, at the next
+ *   turn of the event loop, together with whatever else arrived in that turn. Nothing says more are on
+ *   their way, and waiting for them would add latency while the model idles.
+ * - Items that queued behind a run (there is load) run when it ends, as soon as `maxBatchSize` items wait
+ *   or the oldest has waited `maxQueueDelayMs`: the callers a run just answered tend to send their next
+ *   requests right away, and a short wait lets those share the next run. A run longer than the delay
+ *   means its queue is due as soon as it ends.
+ * - With `maxQueueDelayMs` 0, whatever waits runs as soon as the model is free, synchronously in `submit`
+ *   when it is idle.
  *
  * One run at a time, by design: ONNX Runtime already spreads one run over every core (intra-op
  * threads), so two concurrent runs on a 2-core Cloud Run or Vertex instance compete for the same
@@ -83,7 +96,10 @@ export class DynamicBatcher<Item, Result> {
   #queue: Entry<Item, Result>[] = [];
   #running = false;
   #flushing = false;
+  /** The waiting items arrived at an idle model: they run without waiting for the delay. */
+  #eager = false;
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: DynamicBatcherOptions<Item, Result>) {
@@ -150,6 +166,7 @@ export class DynamicBatcher<Item, Result> {
         signal.addEventListener('abort', onAbort, { once: true });
         submission.detach = () => signal.removeEventListener('abort', onAbort);
       }
+      if (!this.#running && this.#queue.length === 0) this.#eager = true;
       const now = performance.now();
       for (let index = 0; index < items.length; index++) {
         this.#queue.push({ submission, index, item: items[index] as Item, enqueuedAt: now });
@@ -190,11 +207,20 @@ export class DynamicBatcher<Item, Result> {
 
   #schedule(): void {
     if (this.#running || this.#queue.length === 0) return;
+    if (this.#eager && !this.#flushing && this.maxQueueDelayMs > 0 && this.#queue.length < this.maxBatchSize) {
+      // Not synchronously: requests whose bodies were read in this same turn of the event loop (a burst)
+      // still share the run. A delay of 0 asks for no wait at all, not even this one.
+      this.#immediate ??= setImmediate(() => {
+        this.#immediate = undefined;
+        if (this.#eager && !this.#running && this.#queue.length > 0) void this.#runNext();
+        else this.#schedule();
+      });
+      return;
+    }
     const oldest = this.#queue[0] as Entry<Item, Result>;
-    const waitMs = this.#flushing ? 0 : oldest.enqueuedAt + this.maxQueueDelayMs - performance.now();
+    const waitMs = this.#flushing || this.#eager ? 0 : oldest.enqueuedAt + this.maxQueueDelayMs - performance.now();
     // setTimeout may fire a fraction of a millisecond early; anything under 1 ms counts as due.
     if (this.#queue.length >= this.maxBatchSize || waitMs < 1) {
-      this.#clearTimer();
       void this.#runNext();
       return;
     }
@@ -206,6 +232,9 @@ export class DynamicBatcher<Item, Result> {
 
   async #runNext(): Promise<void> {
     this.#running = true;
+    // What is left of the queue now waits behind this run.
+    this.#eager = false;
+    this.#clearTimer();
     const batch = this.#queue.splice(0, this.maxBatchSize);
     this.#onQueueDepth?.(this.#queue.length);
     const started = performance.now();
@@ -286,6 +315,10 @@ export class DynamicBatcher<Item, Result> {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
+    }
+    if (this.#immediate !== undefined) {
+      clearImmediate(this.#immediate);
+      this.#immediate = undefined;
     }
   }
 

@@ -8,8 +8,10 @@ export interface BatchingOptions {
   /** Most instances in one model run. Default 32. */
   maxBatchSize?: number;
   /**
-   * Longest the oldest waiting instance waits for others before a smaller batch runs. Default 5 ms:
-   * next to a model run of tens of milliseconds, a few ms buys much larger batches under load.
+   * Longest the oldest waiting instance waits for others before a smaller batch runs, when it queued
+   * behind a model run. Default 5 ms: next to a model run of tens of milliseconds, a few ms buys much
+   * larger batches under load. Instances that reach an idle model run at once (with whatever arrived in
+   * the same turn of the event loop), without waiting; 0 never waits at all.
    */
   maxQueueDelayMs?: number;
   /**

@@ -96,6 +96,40 @@ export const smokeTests = {
       await classifier.close();
     }
   },
+  '@vertexkit/jobs': async ({ mod, assert, tmpdir }) => {
+    // Validation needs the Vertex schema shipped in the package; the local runner spawns a real process with
+    // the Vertex environment; nothing here loads @google-cloud/aiplatform (it loads on the first API call).
+    const { createRequire } = process.getBuiltinModule('node:module');
+    const { validateCustomJobSpec, renderGcloudCommand, startLocalCustomJob, createJobsClient, JobsError } = mod;
+    const spec = {
+      displayName: 'smoke',
+      jobSpec: {
+        workerPoolSpecs: [{
+          machineSpec: { machineType: 'n1-standard-4' },
+          replicaCount: 1,
+          containerSpec: { imageUri: 'us-docker.pkg.dev/p/r/train:1', command: [process.execPath, '-e', 'console.log(process.env.AIP_MODEL_DIR)'] },
+        }],
+      },
+    };
+    assert.equal(validateCustomJobSpec(spec), spec);
+    const error = (() => {
+      try {
+        validateCustomJobSpec({ ...spec, jobSpec: { ...spec.jobSpec, workerPoolSpecs: [{ ...spec.jobSpec.workerPoolSpecs[0], machineSpec: { machineType: 'n1-standard-4', acceleratorType: 'NVIDIA_TESLA_T5', acceleratorCount: 1 } }] } });
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(JobsError.isInstance(error) && error.code === 'INVALID_SPEC', 'a bad accelerator is an INVALID_SPEC JobsError');
+    assert.match(error.message, /NVIDIA_TESLA_T4/);
+    assert.match(renderGcloudCommand({ customJob: spec }, { project: 'p', region: 'us-central1' }).text, /^gcloud ai custom-jobs create/);
+    const lines = [];
+    const job = startLocalCustomJob(spec, { baseOutputDir: `${tmpdir}/run`, onLog: ({ line }) => lines.push(line) });
+    assert.equal((await job.wait({ pollIntervalMs: 10 })).state, 'JOB_STATE_SUCCEEDED');
+    assert.deepEqual(lines, [`${tmpdir}/run/model/`]);
+    createJobsClient({ project: 'p', location: 'us-central1' });
+    const loaded = Object.keys(createRequire(`${tmpdir}/`).cache).filter((f) => f.includes('@google-cloud/aiplatform'));
+    assert.deepEqual(loaded, [], 'importing @vertexkit/jobs and creating a client loads no Vertex client yet');
+  },
   '@vertexkit/client': async ({ mod, assert, tmpdir }) => {
     // One node:http server on loopback plays a model server (POST /predict, and the Vertex AI REST path)
     // and the GCE metadata server (where Application Default Credentials get tokens on Google Cloud).

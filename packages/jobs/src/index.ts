@@ -1,0 +1,95 @@
+/**
+ * `@vertexkit/jobs`: Vertex AI jobs, models and endpoints from typed specs, validated before any call, with a
+ * local runner.
+ * @packageDocumentation
+ */
+export { JobsError, type JobsErrorCode, type JobsErrorOptions, type SpecIssue } from './lib/jobs-error.js';
+
+// calls, job handles, local runner
+export {
+  createJobsClient,
+  type JobsClient,
+  type JobsClientOptions,
+  type UploadedModel,
+  type DeployedModelInfo,
+} from './lib/client/create-jobs-client.js';
+export type { JobHandle, JobKind, JobSnapshot, JobProgressEvent, WaitOptions } from './lib/job-handle.js';
+export { isTerminalState, TERMINAL_STATES, type JobState } from './lib/job-state.js';
+export {
+  startLocalCustomJob,
+  type LocalJobHandle,
+  type LocalJobLogLine,
+  type LocalRunnerOptions,
+} from './lib/local-runner/run-local-job.js';
+
+// specs, validation, gcloud
+export type * as VertexTypes from './generated/vertex-types.js';
+export type {
+  AcceleratorType,
+  ContainerSpec,
+  DedicatedResources,
+  DiskSpec,
+  MachineSpec,
+  ModelContainerSpec,
+  PythonPackageSpec,
+  Scheduling,
+  StudySpec,
+  WorkerPoolSpec,
+} from './generated/vertex-types.js';
+export type { DurationInput, EnvInput, EnvVarInput, JsonObject, JsonValue, TimestampInput } from './lib/spec-inputs.js';
+export type { KnownMachineType, MachineType } from './lib/machine-types.js';
+export type { ValidateSpecOptions } from './lib/rules/common-rules.js';
+export { validateResource, type ValidateResourceOptions } from './lib/validate-resource.js';
+export { findSpecIssues, type SpecKindName } from './lib/specs/find-spec-issues.js';
+export {
+  validateCustomJobSpec,
+  toCustomJobResource,
+  type CustomJobSpec,
+  type CustomJobResource,
+} from './lib/specs/custom-job-spec.js';
+export {
+  validateHyperparameterTuningJobSpec,
+  toHyperparameterTuningJobResource,
+  type HyperparameterTuningJobSpec,
+  type HyperparameterTuningJobResource,
+} from './lib/specs/hyperparameter-tuning-job-spec.js';
+export {
+  validateBatchPredictionJobSpec,
+  toBatchPredictionJobResource,
+  type BatchPredictionJobSpec,
+  type BatchPredictionJobResource,
+} from './lib/specs/batch-prediction-job-spec.js';
+export {
+  validateModelUploadSpec,
+  toUploadModelRequest,
+  type ModelUploadSpec,
+  type UploadModelRequestResource,
+} from './lib/specs/model-upload-spec.js';
+export { validateEndpointSpec, toEndpointResource, type EndpointSpec, type EndpointResource } from './lib/specs/endpoint-spec.js';
+export {
+  validateDeployModelSpec,
+  toDeployModelRequest,
+  validateUndeployModelSpec,
+  toUndeployModelRequest,
+  type DeployModelSpec,
+  type UndeployModelSpec,
+  type DeployModelRequestResource,
+} from './lib/specs/deploy-model-spec.js';
+export {
+  scaleTierToWorkerPoolSpecs,
+  legacyMachineTypeToMachineSpec,
+  LEGACY_MACHINE_TYPES,
+  type ScaleTier,
+  type LegacyMachineType,
+  type ScaleTierTask,
+  type CustomScaleTier,
+  type ScaleTierConversion,
+  type MachineSpecConversion,
+} from './lib/scale-tiers.js';
+export { parseWorkerPoolSpecFlag, type WorkerPoolFlagContext } from './lib/gcloud/worker-pool-spec-flag.js';
+export {
+  renderGcloudCommand,
+  type GcloudRenderable,
+  type RenderGcloudOptions,
+  type GcloudCommand,
+} from './lib/gcloud/render-gcloud-command.js';

@@ -1,0 +1,60 @@
+/** What went wrong, for code that reacts to an error rather than printing it. */
+export type JobsErrorCode =
+  /** A spec failed validation before anything was sent; `issues` lists every problem with its field path. */
+  | 'INVALID_SPEC'
+  /** A gcloud flag value (e.g. `--worker-pool-spec`) or a scale tier could not be read. */
+  | 'INVALID_ARGUMENT'
+  /** The job (or operation) ended in JOB_STATE_FAILED; `jobError` holds the service's error. */
+  | 'JOB_FAILED'
+  /** The job was cancelled. */
+  | 'JOB_CANCELLED'
+  /** `wait()` gave up after its timeout; the job itself goes on. */
+  | 'TIMEOUT'
+  /** Waiting was stopped through an AbortSignal. */
+  | 'ABORTED'
+  /** The named job, model or endpoint does not exist. */
+  | 'NOT_FOUND'
+  /** The Vertex AI API answered with an error (see `cause`). */
+  | 'API_ERROR';
+
+/** One problem of a spec: where it is and what to do. */
+export interface SpecIssue {
+  /** Field path in the spec, e.g. `workerPoolSpecs[0].machineSpec.acceleratorType`. */
+  path: string;
+  /** What is wrong and the fix, e.g. `"NVIDIA_TESLA_T5" is not a Vertex accelerator; did you mean NVIDIA_TESLA_T4?`. */
+  message: string;
+}
+
+export interface JobsErrorOptions {
+  cause?: unknown;
+  issues?: SpecIssue[];
+  /** Resource name of the job, model, endpoint or operation concerned. */
+  resource?: string;
+  /** The service's error of a failed job: `{ code, message }` (google.rpc.Status). */
+  jobError?: { code: number; message: string };
+}
+
+const MARKER = Symbol.for('@vertexkit/jobs.JobsError');
+
+/** The one error type of `@vertexkit/jobs`. */
+export class JobsError extends Error {
+  override readonly name = 'JobsError';
+  readonly code: JobsErrorCode;
+  readonly issues: SpecIssue[];
+  readonly resource: string | undefined;
+  readonly jobError: { code: number; message: string } | undefined;
+  readonly [MARKER] = true;
+
+  constructor(code: JobsErrorCode, message: string, options: JobsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.issues = options.issues ?? [];
+    this.resource = options.resource;
+    this.jobError = options.jobError;
+  }
+
+  /** True for a JobsError, also one thrown by another copy of this package in node_modules. */
+  static isInstance(error: unknown): error is JobsError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  }
+}

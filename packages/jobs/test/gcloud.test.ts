@@ -1,0 +1,269 @@
+// gcloud vocabulary: --worker-pool-spec values read into worker pools, and specs rendered as gcloud commands.
+import { describe, expect, test } from 'vitest';
+import {
+  JobsError,
+  parseWorkerPoolSpecFlag,
+  renderGcloudCommand,
+  type CustomJobSpec,
+  type DeployModelSpec,
+  type ModelUploadSpec,
+  type WorkerPoolSpec,
+} from '../src/index.js';
+import { splitGcloudList } from '../src/lib/gcloud/gcloud-lists.js';
+import { customJob, deployment, endpoint, IMAGE, modelUpload, pythonPackageJob, tuningJob, variant, REMOVE } from './fixtures/specs.js';
+
+const location = { project: 'my-project', region: 'us-central1' };
+
+function errorOf(run: () => unknown): JobsError {
+  try {
+    run();
+  } catch (error) {
+    if (JobsError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a JobsError');
+}
+
+describe('parseWorkerPoolSpecFlag', () => {
+  test('a container pool with a GPU', () => {
+    expect(
+      parseWorkerPoolSpecFlag(
+        'machine-type=n1-standard-4,replica-count=1,accelerator-type=NVIDIA_TESLA_T4,accelerator-count=1,container-image-uri=gcr.io/my-project/trainer:1',
+      ),
+    ).toEqual({
+      machineSpec: { machineType: 'n1-standard-4', acceleratorType: 'NVIDIA_TESLA_T4', acceleratorCount: 1 },
+      replicaCount: 1,
+      containerSpec: { imageUri: 'gcr.io/my-project/trainer:1' },
+    });
+  });
+
+  test('a prebuilt-container Python pool, job-wide flags folded in', () => {
+    const flag =
+      "--worker-pool-spec=machine-type=e2-standard-4,executor-image-uri='us-docker.pkg.dev/vertex-ai/training/tf-cpu.2-4:latest',python-module=trainer.task";
+    expect(parseWorkerPoolSpecFlag(flag, { pythonPackageUris: ['gs://b/trainer.tar.gz'], args: ['--epochs=3'] })).toEqual({
+      machineSpec: { machineType: 'e2-standard-4' },
+      replicaCount: 1,
+      pythonPackageSpec: {
+        executorImageUri: 'us-docker.pkg.dev/vertex-ai/training/tf-cpu.2-4:latest',
+        packageUris: ['gs://b/trainer.tar.gz'],
+        pythonModule: 'trainer.task',
+        args: ['--epochs=3'],
+      },
+    });
+  });
+
+  test("defaults as gcloud's: replica-count 1, accelerator-count 1; gcloud's accelerator spelling; disk keys", () => {
+    expect(
+      parseWorkerPoolSpecFlag('machine-type=g2-standard-8,accelerator-type=nvidia-l4,container-image-uri=gcr.io/p/t,disk-type=pd-ssd,disk-size=200'),
+    ).toEqual({
+      machineSpec: { machineType: 'g2-standard-8', acceleratorType: 'NVIDIA_L4', acceleratorCount: 1 },
+      replicaCount: 1,
+      containerSpec: { imageUri: 'gcr.io/p/t' },
+      diskSpec: { bootDiskType: 'pd-ssd', bootDiskSizeGb: 200 },
+    });
+  });
+
+  test.each([
+    ['machine-typ=n1-standard-4,container-image-uri=gcr.io/p/t', /--worker-pool-spec: unknown key "machine-typ"; did you mean machine-type\?/],
+    ['replica-count=1,container-image-uri=gcr.io/p/t', /machine-type is required/],
+    ['machine-type=n1-standard-4,replica-count=two,container-image-uri=gcr.io/p/t', /replica-count must be a whole number, got "two"/],
+    ['machine-type=n1-standard-4,accelerator-type=NVIDIA_TESLA_T5,container-image-uri=gcr.io/p/t', /accelerator-type "NVIDIA_TESLA_T5" is not a Vertex accelerator type; did you mean NVIDIA_TESLA_T4\?/],
+    ['machine-type=n1-standard-4', /say what the pool runs/],
+    ['machine-type=n1-standard-4,container-image-uri=gcr.io/p/t,executor-image-uri=gcr.io/p/e,python-module=m', /give one of them/],
+    ['machine-type=n1-standard-4,executor-image-uri=gcr.io/p/e', /executor-image-uri needs python-module/],
+    ['machine-type=n1-standard-4,local-package-path=.,script=train.py,executor-image-uri=gcr.io/p/e', /local-package-path asks gcloud to package local code/],
+    ['machine-type=n1-standard-4,machine-type=n1-standard-8,container-image-uri=gcr.io/p/t', /machine-type is given twice/],
+    ['machine-type', /"machine-type" is not key=value/],
+  ])('%s -> INVALID_ARGUMENT', (value, message) => {
+    const error = errorOf(() => parseWorkerPoolSpecFlag(value));
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toMatch(message);
+  });
+});
+
+describe('renderGcloudCommand', () => {
+  test('a CustomJob that flags can express', () => {
+    const spec = variant(customJob(), {
+      'jobSpec.scheduling': REMOVE,
+      'jobSpec.baseOutputDirectory': REMOVE,
+      'jobSpec.workerPoolSpecs[0].containerSpec.env': REMOVE,
+      'jobSpec.serviceAccount': 'trainer@my-project.iam.gserviceaccount.com',
+      'jobSpec.enableWebAccess': true,
+    }) as unknown as CustomJobSpec;
+    const command = renderGcloudCommand({ customJob: spec }, location);
+    expect(command.configFile).toBeUndefined();
+    expect(command.argv).toEqual([
+      'gcloud',
+      'ai',
+      'custom-jobs',
+      'create',
+      '--project=my-project',
+      '--region=us-central1',
+      '--display-name=train-spam',
+      `--worker-pool-spec=machine-type=n1-standard-4,replica-count=1,accelerator-type=NVIDIA_TESLA_T4,accelerator-count=1,container-image-uri=${IMAGE}`,
+      '--args=--epochs=3',
+      '--service-account=trainer@my-project.iam.gserviceaccount.com',
+      '--enable-web-access',
+      '--labels=team=ml',
+    ]);
+    expect(command.text).toBe(
+      [
+        'gcloud ai custom-jobs create \\',
+        '  --project=my-project \\',
+        '  --region=us-central1 \\',
+        '  --display-name=train-spam \\',
+        `  --worker-pool-spec=machine-type=n1-standard-4,replica-count=1,accelerator-type=NVIDIA_TESLA_T4,accelerator-count=1,container-image-uri=${IMAGE} \\`,
+        '  --args=--epochs=3 \\',
+        '  --service-account=trainer@my-project.iam.gserviceaccount.com \\',
+        '  --enable-web-access \\',
+        '  --labels=team=ml',
+      ].join('\n'),
+    );
+  });
+
+  test('fields no flag carries go to a --config YAML (proto3 JSON: durations as "7200s")', () => {
+    const command = renderGcloudCommand({ customJob: customJob() }, { ...location, configPath: 'job.yaml' });
+    expect(command.argv.slice(4)).toEqual(['--project=my-project', '--region=us-central1', '--display-name=train-spam', '--config=job.yaml', '--labels=team=ml']);
+    expect(command.configFile).toEqual({
+      path: 'job.yaml',
+      content: [
+        'workerPoolSpecs:',
+        '  - machineSpec:',
+        '      machineType: n1-standard-4',
+        '      acceleratorType: NVIDIA_TESLA_T4',
+        '      acceleratorCount: 1',
+        '    replicaCount: 1',
+        '    containerSpec:',
+        `      imageUri: "${IMAGE}"`,
+        '      args:',
+        '        - "--epochs=3"',
+        '      env:',
+        '        - name: LOG_LEVEL',
+        '          value: info',
+        'scheduling:',
+        '  timeout: "7200s"',
+        '  strategy: SPOT',
+        'baseOutputDirectory:',
+        '  outputUriPrefix: "gs://my-bucket/runs/1/"',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  test('values with commas and spaces: gcloud delimiter syntax and shell quoting', () => {
+    const spec = variant(customJob(), {
+      'jobSpec.scheduling': REMOVE,
+      'jobSpec.baseOutputDirectory': REMOVE,
+      'jobSpec.workerPoolSpecs[0].containerSpec.env': REMOVE,
+      'jobSpec.workerPoolSpecs[0].containerSpec.args': ['--labels=a,b', "--note=it's fine"],
+      displayName: 'train spam',
+    }) as unknown as CustomJobSpec;
+    const command = renderGcloudCommand({ customJob: spec }, location);
+    expect(command.argv).toContain("--args=^:^--labels=a,b:--note=it's fine");
+    expect(command.text).toContain("--display-name='train spam'");
+    expect(command.text).toContain(`--args='^:^--labels=a,b:--note=it'\\''s fine'`);
+  });
+
+  test('container and Python pools in one job go through --config (gcloud refuses the mix as flags)', () => {
+    const python = pythonPackageJob().jobSpec.workerPoolSpecs[0] ?? {};
+    const spec: CustomJobSpec = {
+      displayName: 'mixed',
+      jobSpec: { workerPoolSpecs: [{ machineSpec: { machineType: 'n1-standard-4' }, containerSpec: { imageUri: IMAGE } }, { ...python, replicaCount: 2 }] },
+    };
+    const command = renderGcloudCommand({ customJob: spec }, location);
+    expect(command.argv).toContain('--config=custom-job.yaml');
+    expect(command.configFile?.content).toMatch(/^workerPoolSpecs:\n {2}- machineSpec:\n {6}machineType: n1-standard-4\n {4}containerSpec:/);
+    expect(command.configFile?.content).toContain('    replicaCount: 1\n');
+  });
+
+  test('hp-tuning-jobs create always takes a --config', () => {
+    const command = renderGcloudCommand({ hyperparameterTuningJob: tuningJob() }, location);
+    expect(command.argv).toEqual([
+      'gcloud', 'ai', 'hp-tuning-jobs', 'create', '--project=my-project', '--region=us-central1', '--display-name=tune-spam', '--config=hp-tuning-job.yaml',
+    ]);
+    expect(command.configFile?.content).toContain('maxTrialCount: 20\nparallelTrialCount: 2\ntrialJobSpec:\n  workerPoolSpecs:\n');
+    expect(command.configFile?.content).toContain('  parameters:\n    - parameterId: learning_rate\n      doubleValueSpec:\n        minValue: 0.0001\n');
+  });
+
+  test('models upload, endpoints create, endpoints deploy-model', () => {
+    expect(renderGcloudCommand({ uploadModel: { ...modelUpload(), modelId: 'spam' } }, location).argv.slice(4)).toEqual([
+      '--project=my-project',
+      '--region=us-central1',
+      '--display-name=spam-classifier',
+      '--artifact-uri=gs://my-bucket/models/spam/',
+      '--container-image-uri=europe-west4-docker.pkg.dev/my-project/serving/spam:1',
+      '--container-predict-route=/predict',
+      '--container-health-route=/health',
+      '--container-ports=8080',
+      '--container-env-vars=MODEL_DIR=/model',
+      '--model-id=spam',
+    ]);
+    expect(renderGcloudCommand({ createEndpoint: endpoint() }, location).text).toBe(
+      "gcloud ai endpoints create \\\n  --project=my-project \\\n  --region=us-central1 \\\n  --display-name=spam \\\n  --description='spam classifier' \\\n  --labels=team=ml",
+    );
+    const gpu = variant(deployment(), {
+      'deployedModel.dedicatedResources.machineSpec': { machineType: 'g2-standard-8', acceleratorType: 'NVIDIA_L4', acceleratorCount: 1 },
+    }) as unknown as DeployModelSpec;
+    expect(renderGcloudCommand({ deployModel: gpu, endpoint: 'projects/my-project/locations/us-central1/endpoints/987' }, location).argv).toEqual([
+      'gcloud',
+      'ai',
+      'endpoints',
+      'deploy-model',
+      '987',
+      '--project=my-project',
+      '--region=us-central1',
+      '--model=1234567890',
+      '--display-name=spam-v1',
+      '--machine-type=g2-standard-8',
+      '--accelerator=type=nvidia-l4,count=1',
+      '--min-replica-count=1',
+      '--max-replica-count=3',
+      '--traffic-split=0=100',
+    ]);
+  });
+
+  test('a field without a flag on a command without --config is refused by name', () => {
+    const spec = variant(modelUpload(), { 'model.containerSpec.startupProbe': { httpGet: { path: '/ready' } } });
+    const error = errorOf(() => renderGcloudCommand({ uploadModel: spec as unknown as ModelUploadSpec }, location));
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toMatch(/model\.containerSpec\.startupProbe has no `gcloud ai models upload` flag/);
+  });
+
+  test('the spec is validated first', () => {
+    const error = errorOf(() => renderGcloudCommand({ customJob: { displayName: 'x' } as CustomJobSpec }, location));
+    expect(error.code).toBe('INVALID_SPEC');
+  });
+});
+
+describe('round trip: parseWorkerPoolSpecFlag(render(spec)) gives the worker pools back', () => {
+  /** The job-wide flags and the --worker-pool-spec values of a rendered custom-jobs create. */
+  function readFlags(argv: string[]): WorkerPoolSpec[] {
+    const value = (flag: string): string[] | undefined => {
+      const found = argv.find((argument) => argument.startsWith(`--${flag}=`));
+      return found === undefined ? undefined : splitGcloudList(found.slice(flag.length + 3));
+    };
+    const context = { args: value('args'), command: value('command'), pythonPackageUris: value('python-package-uris') };
+    return argv
+      .filter((argument) => argument.startsWith('--worker-pool-spec='))
+      .map((argument) => parseWorkerPoolSpecFlag(argument, context));
+  }
+
+  const pools: Array<[string, WorkerPoolSpec[]]> = [
+    ['container + GPU', [{ machineSpec: { machineType: 'n1-standard-8', acceleratorType: 'NVIDIA_TESLA_V100', acceleratorCount: 2 }, replicaCount: 1, containerSpec: { imageUri: IMAGE, command: ['python', '-m', 'trainer'], args: ['--lr=0.01', '--tags=a,b'] } }]],
+    ['python package', pythonPackageJob().jobSpec.workerPoolSpecs],
+    [
+      'chief + workers',
+      [
+        { machineSpec: { machineType: 'n1-highcpu-16' }, replicaCount: 1, containerSpec: { imageUri: IMAGE } },
+        { machineSpec: { machineType: 'n1-highcpu-16' }, replicaCount: 4, containerSpec: { imageUri: IMAGE } },
+      ],
+    ],
+  ];
+
+  test.each(pools)('%s', (_name, workerPoolSpecs) => {
+    const spec: CustomJobSpec = { displayName: 'round-trip', jobSpec: { workerPoolSpecs } };
+    const command = renderGcloudCommand({ customJob: spec }, location);
+    expect(command.configFile).toBeUndefined();
+    expect(readFlags(command.argv)).toEqual(workerPoolSpecs);
+  });
+});

@@ -52,8 +52,11 @@ export interface BackendWriteOptions {
 export interface Backend {
   stat(location: Location): Promise<ObjectInfo>;
   list(prefix: Location, options: BackendListOptions): AsyncGenerator<ListEntry>;
-  /** `end` is inclusive, as in `fs.createReadStream`. Pass `generation` to pin the version read. */
-  openRead(location: Location, options: { start?: number; end?: number; generation?: string }): Promise<Readable>;
+  /**
+   * `end` is inclusive, as in `fs.createReadStream`. Pass `generation` to pin the version read, and
+   * `size` when the caller knows it (from a listing): a small local file is then read in one call.
+   */
+  openRead(location: Location, options: { start?: number; end?: number; generation?: string; size?: number }): Promise<Readable>;
   /** Write the whole stream as one object; nothing is visible at `location` unless it completes and verifies. */
   write(location: Location, source: Readable, options: BackendWriteOptions): Promise<ObjectInfo>;
   delete(location: Location, options: { ignoreNotFound: boolean }): Promise<void>;

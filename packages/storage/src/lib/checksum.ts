@@ -20,6 +20,32 @@ export function registerCrc32c(factory: Crc32cFactory): void {
   crc32cFactory = factory;
 }
 
+/**
+ * Reads a whole small stream into memory, hashing and counting as it goes: for transfers whose size is
+ * known and small, where a stream pipeline costs more than the bytes. Measured reason: in a profile of
+ * 1,000 x 4 KiB uploadDirectory / downloadDirectory, stream.pipeline's per-call AbortController (it
+ * aborts one, building a DOMException with a stack trace, on every finish) and the Transform around
+ * the hash were about 5% of the client's CPU.
+ */
+export async function readHashed(
+  source: AsyncIterable<Buffer>,
+  options: { crc32c?: boolean; onBytes?: ((bytes: number) => void) | undefined } = {},
+): Promise<{ data: Buffer; size: number; md5: string; crc32c: string | undefined }> {
+  const md5 = createHash('md5');
+  const crc = options.crc32c && crc32cFactory ? crc32cFactory() : undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    md5.update(chunk);
+    crc?.update(chunk);
+    chunks.push(chunk);
+    size += chunk.length;
+    options.onBytes?.(chunk.length);
+  }
+  const data = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  return { data, size, md5: md5.digest('base64'), crc32c: crc?.toString() };
+}
+
 /** Hashes and counts bytes as they stream through. */
 export class HashingStream extends Transform {
   bytes = 0;

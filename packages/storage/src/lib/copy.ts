@@ -45,7 +45,7 @@ export async function transferObject(args: {
         args.onBytes?.(copied.size);
         return copied;
       }
-      const stream = await source.openRead(from, info.generation === undefined ? {} : { generation: info.generation });
+      const stream = await source.openRead(from, info.generation === undefined ? { size: info.size } : { generation: info.generation, size: info.size });
       return target.write(to, stream, {
         size: info.size,
         contentType: info.contentType,

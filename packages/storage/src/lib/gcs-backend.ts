@@ -1,8 +1,8 @@
-import type { Readable } from 'node:stream';
+import { addAbortSignal, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { File, Storage as GcsClient, StorageOptions as GcsClientOptions } from '@google-cloud/storage';
 import type { Backend, BackendListOptions, BackendWriteOptions, ListEntry, ObjectInfo } from './backend.js';
-import { HashingStream, registerCrc32c, verify } from './checksum.js';
+import { HashingStream, readHashed, registerCrc32c, verify } from './checksum.js';
 import { StorageError, toStorageError } from './errors.js';
 import type { GcsLocation, Location } from './location.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -67,33 +67,41 @@ export function createGcsBackend(options: GcsBackendOptions): Backend {
     return clientPromise;
   }
 
-  async function file(location: Location, generation?: string): Promise<File> {
+  /**
+   * The location as an object name. Checked without building a File: measured reason, a File (with
+   * its Acl and ServiceObject closures) per transfer was about 2% of the client's CPU in a profile of
+   * 1,000 x 4 KiB uploads, for an object the media path never used.
+   */
+  function objectLoc(location: Location): GcsLocation {
     const loc = asGcs(location);
     if (loc.key === '' || loc.key.endsWith('/')) {
       throw new StorageError('INVALID_ARGUMENT', `${loc.uri} names a prefix, not an object; add a file name`, {
         location: loc.uri,
       });
     }
+    return loc;
+  }
+
+  async function file(location: Location, generation?: string): Promise<File> {
+    const loc = objectLoc(location);
     const c = await client();
     return c.bucket(loc.bucket).file(loc.key, generation === undefined ? {} : { generation: Number(generation) });
   }
 
   async function writeSimple(loc: GcsLocation, source: Readable, opts: BackendWriteOptions): Promise<ObjectInfo> {
-    const chunks: Buffer[] = [];
-    const hash = new HashingStream({ onBytes: opts.onBytes });
+    let read;
     try {
-      await pipeline(source, hash, async (stream: AsyncIterable<Buffer>) => {
-        for await (const chunk of stream) chunks.push(chunk);
-      });
+      read = await readHashed(opts.signal ? addAbortSignal(opts.signal, source) : source, { onBytes: opts.onBytes });
     } catch (error) {
+      source.destroy();
       throw toStorageError(error, 'write', loc.uri);
     }
-    const seen = { size: hash.bytes, md5: hash.md5() };
+    const seen = { size: read.size, md5: read.md5 };
     // Checked before sending: bytes that differ from what the caller expected never reach the bucket.
     if (opts.expected) verify(seen, opts.expected, loc.uri, 'upload');
     let resource: ObjectResource;
     try {
-      resource = await uploadMedia(await client(), loc.bucket, loc.key, Buffer.concat(chunks), {
+      resource = await uploadMedia(await client(), loc.bucket, loc.key, read.data, {
         md5: seen.md5,
         contentType: opts.contentType,
         signal: opts.signal,
@@ -161,8 +169,7 @@ export function createGcsBackend(options: GcsBackendOptions): Backend {
     },
 
     async openRead(location, { start, end, generation }) {
-      const loc = asGcs(location);
-      await file(loc);
+      const loc = objectLoc(location);
       try {
         return await downloadMedia(await client(), loc.bucket, loc.key, { start, end, generation });
       } catch (error) {
@@ -171,9 +178,9 @@ export function createGcsBackend(options: GcsBackendOptions): Backend {
     },
 
     async write(location, source: Readable, opts: BackendWriteOptions) {
-      const loc = asGcs(location);
-      const f = await file(loc);
+      const loc = objectLoc(location);
       if (opts.size !== undefined && opts.size <= SIMPLE_UPLOAD_LIMIT) return writeSimple(loc, source, opts);
+      const f = await file(loc);
       const hash = new HashingStream({ onBytes: opts.onBytes });
       try {
         await pipeline(

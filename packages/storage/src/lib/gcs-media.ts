@@ -1,13 +1,19 @@
-// Media requests (downloads, single-request uploads) sent with Node's fetch instead of through
-// @google-cloud/storage. Measured reason: on Node 24 the client's request stack (teeny-request,
-// node-fetch 3, retry-request, duplexify) costs about 6 ms of CPU per small request, which made a
-// 1,000-file sync CPU-bound at ~160 files/s here; it also warns MaxListenersExceeded on every
-// streamed download (googleapis/google-cloud-node#9185) and throws an uncaught
-// ERR_STREAM_UNABLE_TO_PIPE when it retries one. Metadata calls and resumable uploads still go
-// through the official client, which also supplies the endpoint and the credentials used here.
+// Media requests (downloads, single-request uploads) sent with node:http / node:https instead of
+// through @google-cloud/storage. Measured reasons: on Node 24 the client's request stack
+// (teeny-request, node-fetch 3, retry-request, duplexify) costs about 6 ms of CPU per small request,
+// which made a 1,000-file sync CPU-bound at ~160 files/s here; it also warns MaxListenersExceeded on
+// every streamed download (googleapis/google-cloud-node#9185) and throws an uncaught
+// ERR_STREAM_UNABLE_TO_PIPE when it retries one. Not fetch() either: undici's fetch (Request,
+// Headers, web streams, an AbortController per request, and a web-to-Node stream bridge for every
+// download) was the largest single cost left in a CPU profile of 1,000 x 4 KiB uploadDirectory /
+// downloadDirectory against the emulator (about a third of the client's CPU), where a keep-alive
+// node:http Agent used under half the CPU (bench/storage, "emulator ceiling"). Metadata calls and
+// resumable uploads still go through the official client, which also supplies the endpoint and the
+// credentials used here.
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
 import type { Storage as GcsClient } from '@google-cloud/storage';
 
 /** What a failed media request throws: shaped like the client's ApiError, so toStorageError maps it. */
@@ -27,32 +33,91 @@ interface ClientInternals {
   authClient: { getRequestHeaders(url?: string): Promise<Headers | Record<string, string>> };
 }
 
-async function headersFor(client: GcsClient, url: string): Promise<Record<string, string>> {
+/** Per client: where media requests go, and one keep-alive agent reused across them. */
+interface Target {
+  base: URL;
+  /** Path prefix of the endpoint (usually empty), without a trailing slash. */
+  basePath: string;
+  request: typeof http.request;
+  agent: http.Agent;
+  auth: boolean;
+}
+
+const targets = new WeakMap<GcsClient, Target>();
+
+function targetOf(client: GcsClient): Target {
+  let t = targets.get(client);
+  if (t) return t;
   const c = client as unknown as ClientInternals;
-  // The client skips auth for a custom endpoint (an emulator) unless told otherwise; so do we.
-  if (c.customEndpoint && !c.useAuthWithCustomEndpoint) return {};
-  const headers = await c.authClient.getRequestHeaders(url);
+  const base = new URL(c.apiEndpoint);
+  const secure = base.protocol === 'https:';
+  t = {
+    base,
+    basePath: base.pathname.replace(/\/+$/, ''),
+    request: secure ? https.request : http.request,
+    agent: secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true }),
+    // The client skips auth for a custom endpoint (an emulator) unless told otherwise; so do we.
+    auth: !(c.customEndpoint && !c.useAuthWithCustomEndpoint),
+  };
+  targets.set(client, t);
+  return t;
+}
+
+async function headersFor(client: GcsClient, t: Target, url: string): Promise<Record<string, string>> {
+  if (!t.auth) return {};
+  // google-auth-library caches the token and refreshes it near expiry; this only builds the header.
+  const headers = await (client as unknown as ClientInternals).authClient.getRequestHeaders(url);
   return headers instanceof Headers ? Object.fromEntries(headers.entries()) : { ...headers };
 }
 
-function endpoint(client: GcsClient): string {
-  return (client as unknown as ClientInternals).apiEndpoint.replace(/\/+$/, '');
+/** Send one request; resolves with the response (any status) once its headers arrive. */
+function send(
+  t: Target,
+  method: string,
+  path: string,
+  headers: Record<string, string | number>,
+  body: Buffer | undefined,
+  signal: AbortSignal | undefined,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = t.request(
+      {
+        protocol: t.base.protocol,
+        hostname: t.base.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: t.base.port,
+        method,
+        path: t.basePath + path,
+        headers,
+        agent: t.agent,
+        ...(signal ? { signal } : {}),
+      },
+      resolve,
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
 }
 
-async function failure(response: Response, what: string): Promise<MediaRequestError> {
-  const text = await response.text().catch(() => '');
-  let message = text || response.statusText;
+async function readAll(res: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+async function failure(res: IncomingMessage, what: string): Promise<MediaRequestError> {
+  const text = await readAll(res).then(
+    (b) => b.toString('utf8'),
+    () => '',
+  );
+  let message = text || res.statusMessage || '';
   try {
     const parsed = JSON.parse(text) as { error?: { message?: string } };
     if (parsed.error?.message) message = parsed.error.message;
   } catch {
     // not JSON: keep the text
   }
-  return new MediaRequestError(response.status, `${what}: HTTP ${response.status}: ${message}`);
-}
-
-async function* toBuffers(body: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
-  for await (const chunk of body) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const status = res.statusCode ?? 0;
+  return new MediaRequestError(status, `${what}: HTTP ${status}: ${message}`);
 }
 
 /** Object metadata as the JSON API returns it. */
@@ -67,29 +132,33 @@ export interface ObjectResource {
   generation?: string;
 }
 
-/** GET an object's bytes (optionally a range, optionally a pinned generation) as a Node stream. */
+/**
+ * GET an object's bytes (optionally a range, optionally a pinned generation) as a Node stream. A
+ * connection that drops mid-body errors the stream (ECONNRESET, "aborted"), which callers retry.
+ */
 export async function downloadMedia(
   client: GcsClient,
   bucket: string,
   key: string,
   options: { start?: number | undefined; end?: number | undefined; generation?: string | undefined; signal?: AbortSignal | undefined },
 ): Promise<Readable> {
-  const url = new URL(`${endpoint(client)}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(key)}`);
-  url.searchParams.set('alt', 'media');
-  if (options.generation !== undefined) url.searchParams.set('generation', options.generation);
-  const headers: Record<string, string> = { ...(await headersFor(client, url.href)), 'accept-encoding': 'identity' };
+  const t = targetOf(client);
+  let path = `/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(key)}?alt=media`;
+  if (options.generation !== undefined) path += `&generation=${encodeURIComponent(options.generation)}`;
+  const headers: Record<string, string> = { ...(await headersFor(client, t, t.base.origin + t.basePath + path)), 'accept-encoding': 'identity' };
   if (options.start !== undefined || options.end !== undefined) {
     headers.range = `bytes=${options.start ?? 0}-${options.end ?? ''}`;
   }
-  const response = await fetch(url, { headers, ...(options.signal ? { signal: options.signal } : {}) });
-  if (!response.ok) throw await failure(response, `GET gs://${bucket}/${key}`);
-  const body = response.body as WebReadableStream<Uint8Array> | null;
-  if (body === null) return Readable.from([]);
-  // Not Readable.fromWeb: when the connection drops mid-body, undici errors the web stream and
-  // fromWeb re-emits that error after a pipeline has already settled (an uncaught exception).
-  // Reading through an async iterator keeps exactly one error path.
-  return Readable.from(toBuffers(body), { objectMode: false });
+  const res = await send(t, 'GET', path, headers, undefined, options.signal);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status > 299) throw await failure(res, `GET gs://${bucket}/${key}`);
+  return res;
 }
+
+// Multipart boundaries: random per process, unique per request by a counter. Measured reason: 12
+// random bytes per upload (randomFillSync) were 0.5% of the client's CPU in the small-file profile.
+const boundaryPrefix = `vertexkit-${randomBytes(12).toString('hex')}-`;
+let boundaryCount = 0;
 
 /**
  * Upload bytes in one multipart request. The MD5 goes in the metadata, so Cloud Storage itself rejects
@@ -102,21 +171,23 @@ export async function uploadMedia(
   body: Buffer,
   options: { md5: string; contentType?: string | undefined; signal?: AbortSignal | undefined },
 ): Promise<ObjectResource> {
-  const url = new URL(`${endpoint(client)}/upload/storage/v1/b/${encodeURIComponent(bucket)}/o`);
-  url.searchParams.set('uploadType', 'multipart');
-  const boundary = `vertexkit-${randomBytes(12).toString('hex')}`;
-  const metadata = JSON.stringify({ name: key, md5Hash: options.md5, contentType: options.contentType ?? 'application/octet-stream' });
+  const t = targetOf(client);
+  const path = `/upload/storage/v1/b/${encodeURIComponent(bucket)}/o?uploadType=multipart`;
+  const boundary = boundaryPrefix + (boundaryCount++).toString(36);
+  const contentType = options.contentType ?? 'application/octet-stream';
+  const metadata = JSON.stringify({ name: key, md5Hash: options.md5, contentType });
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n${metadata}\r\n--${boundary}\r\ncontent-type: ${options.contentType ?? 'application/octet-stream'}\r\n\r\n`),
+    Buffer.from(`--${boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n${metadata}\r\n--${boundary}\r\ncontent-type: ${contentType}\r\n\r\n`),
     body,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { ...(await headersFor(client, url.href)), 'content-type': `multipart/related; boundary=${boundary}` },
-    body: payload,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  if (!response.ok) throw await failure(response, `upload gs://${bucket}/${key}`);
-  return (await response.json()) as ObjectResource;
+  const headers = {
+    ...(await headersFor(client, t, t.base.origin + t.basePath + path)),
+    'content-type': `multipart/related; boundary=${boundary}`,
+    'content-length': payload.length,
+  };
+  const res = await send(t, 'POST', path, headers, payload, options.signal);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status > 299) throw await failure(res, `upload gs://${bucket}/${key}`);
+  return JSON.parse((await readAll(res)).toString('utf8')) as ObjectResource;
 }

@@ -115,7 +115,7 @@ describe('startLocalCustomJob', () => {
     const resource = nodeJob('') as unknown as { jobSpec: { workerPoolSpecs: Array<{ containerSpec: { command?: string[] } }> } } & CustomJobSpec;
     delete resource.jobSpec.workerPoolSpecs[0]!.containerSpec.command;
     expect(() => startLocalCustomJob(resource)).toThrow(/workerPoolSpecs\[0\]\.containerSpec\.command: the local runner needs the command to run/);
-    const job = startLocalCustomJob(resource, { baseOutputDir: path.join(root, 'commands'), commands: { 'us-docker.pkg.dev/p/r/train:1': [process.execPath, '-e', 'console.log(process.argv.length)', '--'] } });
+    const job = startLocalCustomJob(resource, { baseOutputDir: path.join(root, 'commands'), commands: { 'us-docker.pkg.dev/p/r/train:1': [process.execPath, '-e', 'console.log(String(process.argv.length))', '--'] } });
     expect((await job.wait({ pollIntervalMs: 5 })).state).toBe('JOB_STATE_SUCCEEDED');
     expect(job.logs.map((entry) => entry.line)).toEqual(['3']);
   });

@@ -21,6 +21,14 @@ export {
   type LocalJobLogLine,
   type LocalRunnerOptions,
 } from './lib/local-runner/run-local-job.js';
+export {
+  readBatchPredictionResults,
+  readBatchPredictionErrors,
+  type ReadBatchPredictionResultsParams,
+  type BatchPredictionResult,
+  type BatchPredictionError,
+  type BatchPredictionErrorStats,
+} from './lib/read-batch-prediction-results.js';
 
 // specs, validation, gcloud
 export type * as VertexTypes from './generated/vertex-types.js';

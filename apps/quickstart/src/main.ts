@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The quickstart, run by `npm start` at the repository root: the whole path from data to predictions on
-// one machine, with no Google account. A local folder stands in for the Cloud Storage bucket, a child
-// process for the Vertex AI training job and another for the Cloud Run service:
+// one machine, with no Google account. A local folder stands in for the Cloud Storage bucket, apps/train's
+// default --local mode (@vertexkit/jobs' local runner) for the Vertex AI training job, and a child process
+// for the Cloud Run service:
 //
 //   1. data     the SpamAssassin corpus -> <work>/bucket/spam-assassin/{train,dev,test}.csv
 //   2. train    apps/train --data <work>/bucket/spam-assassin/ --output <work>/bucket/models/spam-assassin/
@@ -113,7 +114,7 @@ try {
   const trainArgs = ['--data', data, '--output', modelDir, '--seed', String(options.seed), ...(options.epochs ? ['--epochs', String(options.epochs)] : [])];
   console.log(`2/4 train    node ${shown(trainScript)} ${trainArgs.map((arg) => (arg.startsWith(work) ? shown(arg) : arg)).join(' ')}`);
   const training = startChild({ name: 'train', script: trainScript, args: trainArgs });
-  console.log(`             pid ${training.process.pid}`);
+  console.log(`             pid ${training.process.pid}; it runs the training as a local Vertex AI custom job (@vertexkit/jobs' local runner)`);
   const trained = await training.exited;
   if (trained.code !== 0) throw new Error(`apps/train failed (exit ${trained.code ?? trained.signal}); see its [train] lines above`);
   const trainSeconds = seconds(step);

@@ -47,6 +47,14 @@ Examples:
   # on Vertex AI: --output and --checkpoint-dir come from AIP_MODEL_DIR and AIP_CHECKPOINT_DIR
   $ vertexkit-train --data /gcs/my-bucket/spam/ --epochs 20
 
+  # submit that job to Vertex AI (the image runs src/main.ts); --print-gcloud shows the gcloud command instead
+  $ vertexkit-train --submit --project my-project --image us-docker.pkg.dev/my-project/train/app:1 \\
+      --base-output-dir gs://my-bucket/runs/spam-1/ --data gs://my-bucket/spam/ --epochs 20
+
+Modes: --local (the default) runs the training as a local Vertex AI custom job (@vertexkit/jobs' local
+runner: a child process with the environment Vertex AI sets); --submit sends it to Vertex AI; --here
+trains in this process, the default inside a job (CLOUD_ML_JOB_ID is set).
+
 Exit status: 0 trained, 2 the command line is wrong (nothing was read), 1 the run failed
 (the data, storage or training; the message names the file and line).`;
 
@@ -109,6 +117,16 @@ function delimiter(value: string): string {
   return resolved;
 }
 
+function labelList(value: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of value.split(',')) {
+    const match = /^\s*([^=\s]+)\s*=\s*(\S*)\s*$/.exec(pair);
+    if (!match) throw new InvalidArgumentError('Expected key=value pairs separated by commas, e.g. --labels team=ml,dataset=spam.');
+    labels[match[1] as string] = match[2] as string;
+  }
+  return labels;
+}
+
 function columnList(value: string): string[] {
   const names = value.split(',').map((name) => name.trim());
   if (names.some((name) => name === '')) {
@@ -129,6 +147,7 @@ export function createProgram(): Command {
     .addOption(new Option('--data <prefix>', 'folder or prefix with train.csv (dev.csv, test.csv optional): a path, file://, gs:// or /gcs/').argParser(location).makeOptionMandatory())
     .addOption(new Option('--output <dir>', 'where the model directory goes: a path, file:// or gs://').env('AIP_MODEL_DIR').argParser(location))
     .addOption(new Option('--checkpoint-dir <dir>', 'where best and final checkpoints go (default: not kept)').env('AIP_CHECKPOINT_DIR').argParser(location))
+    .addOption(new Option('--no-checkpoint-dir', 'keep no checkpoints, even when AIP_CHECKPOINT_DIR is set'))
     .optionsGroup('Columns:')
     .addOption(new Option('--text-column <name|index>', 'the text: a header name or a 0-based index (default: "text", or 0 with --no-header)'))
     .addOption(new Option('--label-column <name|index>', 'the label, one per row (default: "label", or 1 with --no-header)').conflicts('labelColumns'))
@@ -148,6 +167,23 @@ export function createProgram(): Command {
     .addOption(new Option('--dim <n>', 'embedding width (default 64)').argParser(integer('--dim', 1, 128, 4096)))
     .addOption(new Option('--ngrams <1|2>', '1: words; 2: words and word pairs (default 2)').argParser(integer('--ngrams', 1, 1, 2)))
     .addOption(new Option('--max-length <words>', 'words read from each text, in training and serving (default 512)').argParser(integer('--max-length', 1, 256)))
+    .optionsGroup('Where it runs (default: --local, or --here inside a job):')
+    .addOption(new Option('--local', 'run as a local Vertex AI custom job: a child process with the environment Vertex AI sets').conflicts(['submit', 'here']))
+    .addOption(new Option('--submit', 'submit a Vertex AI custom job that runs --image with these training flags').conflicts('here'))
+    .addOption(new Option('--here', 'train in this process (what the container runs; the default when CLOUD_ML_JOB_ID is set)'))
+    .optionsGroup('The custom job (--local, --submit):')
+    .addOption(new Option('--image <uri>', 'the training image (--submit: required; --local: only named in the spec, this checkout runs)'))
+    .addOption(new Option('--base-output-dir <dir>', 'the job\'s output root: AIP_MODEL_DIR is <dir>/model/ (--submit: a gs:// prefix, required; --local: default .vertexkit/jobs/<id>/)').argParser(location))
+    .addOption(new Option('--machine-type <type>', 'machine of the replica (default n1-standard-4)'))
+    .addOption(new Option('--accelerator-type <type>', 'e.g. NVIDIA_TESLA_T4'))
+    .addOption(new Option('--accelerator-count <n>', 'accelerators per replica (default 1 with --accelerator-type)').argParser(integer('--accelerator-count', 1, 1)))
+    .addOption(new Option('--display-name <name>', 'the job\'s name (default vertexkit-train-<timestamp>)'))
+    .addOption(new Option('--labels <k=v,...>', 'labels of the job, e.g. team=ml,dataset=spam').argParser(labelList))
+    .addOption(new Option('--project <id>', '--submit: the Google Cloud project').env('GOOGLE_CLOUD_PROJECT'))
+    .addOption(new Option('--region <region>', '--submit: the Vertex AI region (default us-central1)'))
+    .addOption(new Option('--service-account <email>', '--submit: the service account the job runs as'))
+    .addOption(new Option('--no-wait', '--submit: print the job\'s name and return, without waiting for it'))
+    .addOption(new Option('--print-gcloud', '--submit: print the equivalent gcloud command and submit nothing'))
     .optionsGroup('Other:')
     .addOption(new Option('--verbose', 'print stack traces with errors (also: DEBUG=1)'))
     .addHelpOption(new Option('-h, --help', 'show this help').helpGroup('Other:'))
@@ -156,23 +192,89 @@ export function createProgram(): Command {
     .exitOverride();
 }
 
-type ParsedOptions = Omit<TrainSettings, 'output' | 'textColumn' | 'labelColumn' | 'verbose'> & {
+type ParsedOptions = Omit<TrainSettings, 'output' | 'textColumn' | 'labelColumn' | 'verbose' | 'checkpointDir'> & {
   output?: string;
+  checkpointDir?: string | false;
   verbose?: true;
   textColumn?: string;
   labelColumn?: string;
-};
+} & Partial<JobFlags> & { local?: true; submit?: true; here?: true; wait: boolean; printGcloud?: true };
+
+/** Where the training runs. */
+export type Mode = 'here' | 'local' | 'submit';
+
+/** The flags that describe the custom job (--local and --submit). */
+export interface JobFlags {
+  image: string;
+  baseOutputDir: string;
+  machineType: string;
+  acceleratorType: string;
+  acceleratorCount: number;
+  displayName: string;
+  labels: Record<string, string>;
+  project: string;
+  region: string;
+  serviceAccount: string;
+}
+
+/** What the command line asks for: the training settings, where they run, and the job around them. */
+export interface Invocation {
+  mode: Mode;
+  /** For --local and --submit, `output` may be empty: the job's AIP_MODEL_DIR gives it. */
+  settings: TrainSettings;
+  job: Partial<JobFlags>;
+  /** --submit: wait for the job to end (not with --no-wait). */
+  wait: boolean;
+  printGcloud: boolean;
+  /** The training flags as the replica gets them (the mode and job flags left out). */
+  trainArgs: string[];
+}
+
+const MODE_FLAGS = new Set(['local', 'submit', 'here']);
+const JOB_FLAGS = new Set(['image', 'baseOutputDir', 'machineType', 'acceleratorType', 'acceleratorCount', 'displayName', 'labels', 'project', 'region', 'serviceAccount', 'wait', 'printGcloud']);
+const SUBMIT_ONLY = ['project', 'region', 'serviceAccount', 'wait', 'printGcloud'];
+
+/** The training flags that were given (on the command line, or from `sources` such as the environment), as argv. */
+function trainingArgs(program: Command, options: Record<string, unknown>, sources: ReadonlySet<string>): string[] {
+  const args: string[] = [];
+  for (const option of program.options) {
+    const key = option.attributeName();
+    if (MODE_FLAGS.has(key) || JOB_FLAGS.has(key) || option.long === undefined) continue;
+    const source = program.getOptionValueSource(key);
+    const value = options[key];
+    if (source === undefined || !sources.has(source) || value === undefined) continue;
+    if (option.negate) {
+      if (value === false) args.push(option.long);
+    } else if (value === true) {
+      args.push(option.long);
+    } else if (value !== false) {
+      const text = Array.isArray(value) ? value.join(',') : typeof value === 'number' ? String(value) : value === '\t' ? 'tab' : (value as string);
+      args.push(option.long, text);
+    }
+  }
+  return args;
+}
 
 /**
  * Parse and check the command line (`argv` without node and the script). Usage errors are printed by
  * commander and thrown as its `CommanderError` (so is --help, with exit code 0).
  */
-export function parseCommandLine(argv: readonly string[], program: Command = createProgram()): TrainSettings {
+export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, program: Command = createProgram()): Invocation {
   program.parse(argv, { from: 'user' });
   const options = program.opts<ParsedOptions>();
   const usage = (message: string): never => program.error(`error: ${message}`, { exitCode: 2, code: 'vertexkit.usage' });
+  const given = (key: string): boolean => program.getOptionValueSource(key) === 'cli';
+  const flag = (key: string): string => program.options.find((option) => option.attributeName() === key && !option.negate)?.long ?? (key === 'wait' ? '--no-wait' : key);
 
-  if (options.output === undefined) {
+  const explicit: Mode | undefined = options.here ? 'here' : options.local ? 'local' : options.submit ? 'submit' : undefined;
+  const mode: Mode = explicit ?? (options.printGcloud ? 'submit' : env.CLOUD_ML_JOB_ID ? 'here' : 'local');
+  const misplaced = [...JOB_FLAGS].filter((key) => given(key) && (mode === 'here' || (mode === 'local' && SUBMIT_ONLY.includes(key))));
+  if (misplaced.length > 0) {
+    const key = misplaced[0] as string;
+    usage(`${flag(key)} applies to ${SUBMIT_ONLY.includes(key) ? '--submit' : '--local and --submit'}, not to --${mode}`);
+  }
+
+  if (options.output === undefined && mode === 'here') {
     usage('--output is required: the folder or gs:// prefix for the model directory (on Vertex AI, AIP_MODEL_DIR sets it)');
   }
   if (options.threshold !== undefined && options.labelColumns === undefined) {
@@ -182,9 +284,9 @@ export function parseCommandLine(argv: readonly string[], program: Command = cre
     if (options.labelColumns !== undefined) {
       usage('--label-columns needs a header row: the column names become the label names; drop --no-header');
     }
-    for (const [flag, column] of [['--text-column', options.textColumn], ['--label-column', options.labelColumn]] as const) {
+    for (const [name, column] of [['--text-column', options.textColumn], ['--label-column', options.labelColumn]] as const) {
       if (column !== undefined && !isIndex(column)) {
-        usage(`${flag} "${column}" is a name, but with --no-header columns have no names; give its 0-based index, e.g. ${flag} 0`);
+        usage(`${name} "${column}" is a name, but with --no-header columns have no names; give its 0-based index, e.g. ${name} 0`);
       }
     }
   }
@@ -193,5 +295,43 @@ export function parseCommandLine(argv: readonly string[], program: Command = cre
   if (options.labelColumns === undefined ? textColumn === labelColumn : options.labelColumns.includes(textColumn)) {
     usage(`column "${textColumn}" is both the text and a label; set --text-column and --label-column${options.labelColumns ? 's' : ''} to different columns`);
   }
-  return { ...options, output: options.output as string, textColumn, labelColumn, verbose: options.verbose === true };
+
+  if (mode === 'submit') {
+    if (options.image === undefined) usage('--submit needs --image: the training image Vertex AI runs, e.g. --image us-docker.pkg.dev/my-project/train/app:1');
+    if (options.project === undefined) usage('--submit needs --project (or GOOGLE_CLOUD_PROJECT): the Google Cloud project of the job');
+    if (options.baseOutputDir === undefined || parseLocation(options.baseOutputDir).scheme !== 'gs') {
+      usage('--submit needs --base-output-dir gs://...: Vertex AI sets AIP_MODEL_DIR (<dir>/model/) and AIP_CHECKPOINT_DIR from it');
+    }
+    // The job runs on Google's machines: it reads and writes Cloud Storage, not this disk.
+    for (const key of ['data', 'output', 'checkpointDir'] as const) {
+      const value = options[key];
+      if (typeof value === 'string' && given(key) && parseLocation(value).scheme !== 'gs') {
+        usage(`${flag(key)} ${value} is on this machine, but a submitted job runs on Vertex AI: give a gs:// (or /gcs/) location`);
+      }
+    }
+  }
+  if (options.acceleratorCount !== undefined && options.acceleratorType === undefined) {
+    usage('--accelerator-count needs --accelerator-type, e.g. --accelerator-type NVIDIA_TESLA_T4');
+  }
+
+  const job: Partial<JobFlags> = {};
+  for (const key of JOB_FLAGS) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined && key !== 'wait' && key !== 'printGcloud') (job as Record<string, unknown>)[key] = value;
+  }
+  // Locally, values from this shell's AIP_* variables are passed on as flags: the job's own would replace them.
+  const trainArgs = trainingArgs(program, options, new Set(mode === 'local' ? ['cli', 'env'] : ['cli']));
+  const training = Object.fromEntries(
+    Object.entries(options).filter(([key]) => !MODE_FLAGS.has(key) && !JOB_FLAGS.has(key) && key !== 'checkpointDir'),
+  ) as Omit<ParsedOptions, 'checkpointDir'>;
+  const { checkpointDir } = options;
+  const settings: TrainSettings = {
+    ...training,
+    ...(typeof checkpointDir === 'string' ? { checkpointDir } : {}),
+    output: options.output ?? '',
+    textColumn,
+    labelColumn,
+    verbose: options.verbose === true,
+  };
+  return { mode, settings, job, wait: options.wait, printGcloud: options.printGcloud === true, trainArgs };
 }

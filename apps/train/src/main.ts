@@ -1,34 +1,55 @@
 #!/usr/bin/env node
-// The training container's entrypoint, and a CLI to run the same job on your machine:
+// The training container's entrypoint, and a CLI to run the same job on your machine or submit it:
 //
 //   node src/main.ts --data gs://my-bucket/spam/ --output gs://my-bucket/models/spam/
 //
-// On Vertex AI, --output and --checkpoint-dir default to AIP_MODEL_DIR and AIP_CHECKPOINT_DIR.
-// Exit status: 0 trained, 2 bad command line, 1 the run failed, 130/143 stopped by SIGINT/SIGTERM.
+// Without a mode flag it runs as a local Vertex AI custom job (--local: this file again, in a child process
+// with the job's environment); --submit sends the job to Vertex AI; inside a job (CLOUD_ML_JOB_ID set) or with
+// --here it trains in this process. On Vertex AI, --output and --checkpoint-dir default to AIP_MODEL_DIR and
+// AIP_CHECKPOINT_DIR. Exit status: 0 trained, 2 bad command line, 1 the run failed, 130/143 stopped by SIGINT/SIGTERM.
 import { CommanderError } from 'commander';
 import { StorageError } from '@vertexkit/storage';
 import { TrainerError, type ClassificationMetrics } from '@vertexkit/trainer';
-import { parseCommandLine, type TrainSettings } from './cli.ts';
+import { parseInvocation, type Invocation, type TrainSettings } from './cli.ts';
 import { DataError } from './errors.ts';
 import { createProgressReporter } from './progress.ts';
 import { trainJob, type TrainJobResult } from './train.ts';
 
-let settings: TrainSettings;
+let invocation: Invocation;
 try {
-  settings = parseCommandLine(process.argv.slice(2));
+  invocation = parseInvocation(process.argv.slice(2));
 } catch (error) {
   // commander has printed the message (or the help); usage errors exit 2, as shells expect.
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   throw error;
 }
+const settings: TrainSettings = invocation.settings;
+
+if (invocation.mode !== 'here') {
+  const { runLocal, submit } = await import('./job.ts');
+  const { JobsError } = await import('@vertexkit/jobs');
+  try {
+    process.exit(invocation.mode === 'local' ? await runLocal(invocation) : await submit(invocation));
+  } catch (error) {
+    // A spec Vertex AI would refuse comes from the flags (--machine-type, --labels, ...): a usage error.
+    const invalid = JobsError.isInstance(error) && error.code === 'INVALID_SPEC';
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    if (settings.verbose && error instanceof Error && error.stack) console.error(error.stack);
+    process.exit(invalid ? 2 : 1);
+  }
+}
 
 // SIGTERM is how Vertex AI cancels a job and Ctrl-C how you do: stop training, remove the scratch folder.
 const controller = new AbortController();
 let stoppedBy: NodeJS.Signals | undefined;
+let stoppedAt = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    // Ctrl-C on a local job reaches this replica twice at once: the terminal's SIGINT and the runner's SIGTERM.
+    if (stoppedBy !== undefined && performance.now() - stoppedAt < 1000) return;
     if (stoppedBy !== undefined) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
     stoppedBy = signal;
+    stoppedAt = performance.now();
     console.error(`\n${signal}: stopping (again to quit at once)`);
     controller.abort(new Error(`stopped by ${signal}`));
   });

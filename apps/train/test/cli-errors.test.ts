@@ -30,7 +30,8 @@ const noStack = (run: CliRun): boolean => !/\n\s+at /.test(run.stderr + run.stdo
 describe.concurrent('usage errors exit 2 before reading anything', () => {
   const cases: Array<[string, string[], string]> = [
     ['no flags', [], "error: required option '--data <prefix>' not specified"],
-    ['no output and no AIP_MODEL_DIR', ['--data', 'DATA'], 'error: --output is required: the folder or gs:// prefix for the model directory (on Vertex AI, AIP_MODEL_DIR sets it)'],
+    // Only training in this process needs it: a job's AIP_MODEL_DIR gives it (see modes.test.ts).
+    ['no output and no AIP_MODEL_DIR', ['--data', 'DATA', '--here'], 'error: --output is required: the folder or gs:// prefix for the model directory (on Vertex AI, AIP_MODEL_DIR sets it)'],
     ['epochs not a number', ['--data', 'DATA', '--output', 'OUT', '--epochs', 'ten'], "error: option '--epochs <n>' argument 'ten' is invalid. Expected a whole number >= 1, e.g. --epochs 20."],
     ['epochs zero', ['--data', 'DATA', '--output', 'OUT', '--epochs', '0'], "error: option '--epochs <n>' argument '0' is invalid. Expected a whole number >= 1, e.g. --epochs 20."],
     ['batch size fractional', ['--data', 'DATA', '--output', 'OUT', '--batch-size', '2.5'], "error: option '--batch-size <n>' argument '2.5' is invalid. Expected a whole number >= 1"],

@@ -249,6 +249,8 @@ describe('round trip: parseWorkerPoolSpecFlag(render(spec)) gives the worker poo
   }
 
   const pools: Array<[string, WorkerPoolSpec[]]> = [
+    // The issue's acceptance case: one n1-standard-4 with one T4, a container with args.
+    ['n1-standard-4 + one T4, container with args', [{ machineSpec: { machineType: 'n1-standard-4', acceleratorType: 'NVIDIA_TESLA_T4', acceleratorCount: 1 }, replicaCount: 1, containerSpec: { imageUri: IMAGE, args: ['--epochs=3', '--data=gs://demo-bucket/spam/'] } }]],
     ['container + GPU', [{ machineSpec: { machineType: 'n1-standard-8', acceleratorType: 'NVIDIA_TESLA_V100', acceleratorCount: 2 }, replicaCount: 1, containerSpec: { imageUri: IMAGE, command: ['python', '-m', 'trainer'], args: ['--lr=0.01', '--tags=a,b'] } }]],
     ['python package', pythonPackageJob().jobSpec.workerPoolSpecs],
     [
@@ -259,6 +261,14 @@ describe('round trip: parseWorkerPoolSpecFlag(render(spec)) gives the worker poo
       ],
     ],
   ];
+
+  test('a tutorial\'s gcloud flags parse into a spec that renders back to the same flags', () => {
+    const flag = `--worker-pool-spec=machine-type=n1-standard-4,replica-count=1,accelerator-type=NVIDIA_TESLA_T4,accelerator-count=1,container-image-uri=${IMAGE}`;
+    const pool = parseWorkerPoolSpecFlag(flag, { args: ['--epochs=3'] });
+    const { argv } = renderGcloudCommand({ customJob: { displayName: 'seed', jobSpec: { workerPoolSpecs: [pool] } } }, location);
+    expect(argv).toContain(flag);
+    expect(argv).toContain('--args=--epochs=3');
+  });
 
   test.each(pools)('%s', (_name, workerPoolSpecs) => {
     const spec: CustomJobSpec = { displayName: 'round-trip', jobSpec: { workerPoolSpecs } };

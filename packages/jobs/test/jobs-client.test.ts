@@ -7,6 +7,7 @@ import * as vertexFakeModule from '../../../tools/vertex-fake/index.mjs';
 import type * as VertexFakeModule from '../../../tools/vertex-fake/index.d.ts';
 import type { VertexFake } from '../../../tools/vertex-fake/index.d.ts';
 import { createJobsClient, JobsError, type CustomJobSpec, type JobProgressEvent, type JobsClient } from '../src/index.js';
+import { batchJob, modelUpload, tuningJob } from './fixtures/specs.js';
 
 const { startVertexFake } = vertexFakeModule as typeof VertexFakeModule;
 
@@ -161,5 +162,26 @@ describe('createJobsClient: models and endpoints', () => {
 
     await jobs.undeployModel({ endpoint, deployedModelId: deployed.deployedModelId, trafficSplit: {} });
     expect(fake.get<{ deployedModels?: unknown[] }>(endpoint)!.deployedModels ?? []).toEqual([]);
+  });
+});
+
+describe('createJobsClient: tuning and batch prediction jobs', () => {
+  it('runs a hyperparameter tuning job to its trials', async () => {
+    const job = await jobs.submitHyperparameterTuningJob(tuningJob());
+    expect(job.kind).toBe('hyperparameterTuningJob');
+    const done = await job.wait();
+    expect(done.state).toBe('JOB_STATE_SUCCEEDED');
+    expect((done.resource['trials'] as unknown[]).length).toBe(20);
+    const [request] = fake.requestsFor<{ hyperparameterTuningJob: Record<string, unknown> }>('CreateHyperparameterTuningJob');
+    expect(request!.hyperparameterTuningJob).toMatchObject({ maxTrialCount: 20, parallelTrialCount: 2, studySpec: { algorithm: 'RANDOM_SEARCH' } });
+  });
+
+  it('runs a batch prediction job and reports where its results went', async () => {
+    const { model } = await jobs.uploadModel(modelUpload());
+    const done = await (await jobs.submitBatchPredictionJob({ ...batchJob(), model })).wait();
+    expect(done.kind).toBe('batchPredictionJob');
+    expect((done.resource['outputInfo'] as { gcsOutputDirectory: string }).gcsOutputDirectory).toMatch(/^gs:\/\//);
+    const [request] = fake.requestsFor<{ batchPredictionJob: Record<string, unknown> }>('CreateBatchPredictionJob');
+    expect(request!.batchPredictionJob).toMatchObject({ model, inputConfig: batchJob().inputConfig as object });
   });
 });

@@ -182,6 +182,6 @@ describe('createJobsClient: tuning and batch prediction jobs', () => {
     expect(done.kind).toBe('batchPredictionJob');
     expect((done.resource['outputInfo'] as { gcsOutputDirectory: string }).gcsOutputDirectory).toMatch(/^gs:\/\//);
     const [request] = fake.requestsFor<{ batchPredictionJob: Record<string, unknown> }>('CreateBatchPredictionJob');
-    expect(request!.batchPredictionJob).toMatchObject({ model, inputConfig: batchJob().inputConfig as object });
+    expect(request!.batchPredictionJob).toMatchObject({ model, inputConfig: batchJob().inputConfig });
   });
 });

@@ -1,22 +1,11 @@
 // predictMany(): splitting by body size (in bytes, exactly at the limit and one over) and by count,
 // order under concurrency with a server that answers out of order, progress, and partial failures.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { PredictionError, createPredictionClient } from '../src/index.js';
 import type { PredictManyProgress } from '../src/index.js';
-import { echoPredictions, rejectionOf, sendJson, sleep, startTestServer } from './helpers/http-server.js';
-import type { TestServer } from './helpers/http-server.js';
+import { rejectionOf, sendJson, sleep, useTestServer } from './helpers/http-server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.handle(echoPredictions());
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 const sentInstances = () => server.requests.map((r) => (r.json as { instances: unknown[] }).instances);
 const bodySizes = () => server.requests.map((r) => Buffer.byteLength(r.body));

@@ -1,24 +1,14 @@
 // Retries (429 with Retry-After, 502/503/504, a reset connection, a refused one), no retry on 400, the
 // per-attempt timeout and the caller's AbortSignal, against a real server on loopback.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createPredictionClient } from '../src/index.js';
 import type { PredictionError, RetryEvent } from '../src/index.js';
 import { backoffDelay } from '../src/lib/retry-options.js';
 import { parseRetryAfter } from '../src/lib/parse-retry-after.js';
-import { echoPredictions, rejectionOf, sendJson, startTestServer } from './helpers/http-server.js';
-import type { Handler, TestServer } from './helpers/http-server.js';
+import { echoPredictions, rejectionOf, sendJson, startTestServer, useTestServer } from './helpers/http-server.js';
+import type { Handler } from './helpers/http-server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.handle(echoPredictions());
-});
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 /** A handler that plays `script` (one entry per request, the last repeating). */
 function scripted(...script: Handler[]): Handler {

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { createToyHandler, sleep, waitUntil } from './helpers/toy-handler.js';
 import { createPredictionServer } from '../src/lib/server/create-prediction-server.js';
-import { startServer, testOptions } from './helpers/test-server.js';
+import { connectError, startServer, testOptions } from './helpers/test-server.js';
 
 /** Poll until connecting is refused (the listening socket closes a moment after close() starts). */
 async function refusedConnection(port: number): Promise<string | undefined> {
@@ -14,17 +14,6 @@ async function refusedConnection(port: number): Promise<string | undefined> {
     if (code !== 'ECONNREFUSED') await sleep(10);
   }
   return code;
-}
-
-function connectError(port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
-  });
 }
 
 /** Write raw HTTP/1.1 on one socket and collect everything the server sends until it closes. */

@@ -3,11 +3,11 @@
 // while draining exits 1 at once.
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
+import { connectError } from './helpers/test-server.js';
 import { sleep } from './helpers/toy-handler.js';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers', 'signal-server.mjs');
@@ -61,17 +61,6 @@ async function startProcess(env: Record<string, string> = {}): Promise<ServerPro
   await waitFor('ready http://');
   const url = /ready (http:\/\/\S+)/.exec(err)?.[1] ?? '';
   return { child, url, port: Number(new URL(url).port), stdout: () => out, stderr: () => err, waitFor, exit };
-}
-
-function connectError(port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
-  });
 }
 
 describe('signals', () => {

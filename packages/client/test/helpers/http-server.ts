@@ -2,6 +2,7 @@
 // and answers with a handler the test writes, so each test states exactly what the server saw and said.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export interface RecordedRequest {
   method: string;
@@ -79,6 +80,31 @@ export async function startTestServer(handler: Handler = echoPredictions(), path
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * One test server for a whole test file: started before its tests, reset to {@link echoPredictions} with no
+ * recorded requests before each, closed after. Returns a stand-in usable from module scope, where the file
+ * declares it, that forwards to the server once it has started.
+ */
+export function useTestServer(): TestServer {
+  let current: TestServer | undefined;
+  beforeAll(async () => {
+    current = await startTestServer();
+  });
+  beforeEach(() => {
+    current!.requests.length = 0;
+    current!.handle(echoPredictions());
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as TestServer, {
+    get(_, key) {
+      if (!current) throw new Error('the test server starts in beforeAll: use it inside hooks and tests');
+      return Reflect.get(current, key) as unknown;
+    },
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

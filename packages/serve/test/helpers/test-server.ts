@@ -1,4 +1,5 @@
 // Starts prediction servers on loopback port 0 with captured JSON log lines, and closes them after each test.
+import net from 'node:net';
 import { afterEach } from 'vitest';
 import { createPredictionServer } from '../../src/lib/server/create-prediction-server.js';
 import type { PredictionServer } from '../../src/lib/server/create-prediction-server.js';
@@ -66,4 +67,16 @@ export interface ErrorBody {
 
 export async function json<T = unknown>(response: Response): Promise<T> {
   return (await response.json()) as T;
+}
+
+/** The error code of a TCP connect to 127.0.0.1:`port` (`ECONNREFUSED` once a server stopped listening), or undefined if it connects. */
+export function connectError(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
+  });
 }

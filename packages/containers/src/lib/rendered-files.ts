@@ -10,10 +10,10 @@ export interface RenderedImage {
   user: string;
 }
 
-/** A gcloud command twice: as words for `execFile`/`spawn`, and as one line to paste into a shell. */
+/** A gcloud command twice: as words for `execFile`/`spawn`, and as text to paste into a shell. */
 export interface GcloudCommand {
   /** `['gcloud', 'run', 'deploy', 'my-service', '--image=...']`, unquoted. */
   argv: string[];
-  /** The same, quoted for a POSIX shell. */
-  shell: string;
+  /** The same, quoted for a POSIX shell: the command words, then one flag a line with backslash continuations. */
+  text: string;
 }

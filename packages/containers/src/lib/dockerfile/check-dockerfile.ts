@@ -30,6 +30,9 @@ export interface CheckDockerfileOptions {
 }
 
 const SECRET_FILE = /(^|\/)(\.env(\..*)?|.*\.(pem|key|p12|pfx)|id_(rsa|ed25519|ecdsa)(\.pub)?|\.npmrc|\.pypirc|\.netrc|\.git-credentials|[^/]*(service[-_]?account|credentials)[^/]*\.json|\.docker\/config\.json)$/i;
+// Vertex AI's prebuilt training and prediction images are published under `:latest` only ("Using image names
+// without the latest tag isn't supported": https://cloud.google.com/vertex-ai/docs/training/pre-built-containers).
+const VERTEX_PREBUILT = /^([a-z0-9-]+-)?docker\.pkg\.dev\/vertex-ai\//;
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|CREDENTIALS|ACCESS_KEY)/i;
 
 /**
@@ -75,7 +78,7 @@ export function checkDockerfile(text: string, options: CheckDockerfileOptions = 
     if (image === null || image === 'scratch' || stages.has(image.toLowerCase()) || image.includes('$')) continue;
     if (from.getImageDigest() === null && from.getImageTag() === null) {
       add(lineOf(from), 'error', 'DL3006', `FROM ${image} has no tag: the build takes whatever "latest" is that day; pin a version, e.g. ${image}:<version>`);
-    } else if (from.getImageTag() === 'latest' && from.getImageDigest() === null) {
+    } else if (from.getImageTag() === 'latest' && from.getImageDigest() === null && !VERTEX_PREBUILT.test(image)) {
       add(lineOf(from), 'warning', 'DL3007', `FROM ${image} uses "latest": pin the version you tested`);
     }
   }
@@ -90,14 +93,14 @@ export function checkDockerfile(text: string, options: CheckDockerfileOptions = 
     const content = instruction.getArgumentsContent() ?? '';
     if (keyword === 'USER' && line >= finalStageStart) finalUser = { user: args[0] ?? '', line };
     if (keyword === 'ADD') {
-      const sources = args.filter((arg) => !arg.startsWith('--')).slice(0, -1);
+      const sources = args.slice(0, -1);
       if (sources.some((source) => !/^(https?|git):\/\//.test(source) && !/\.(tar|tar\.gz|tgz|tar\.xz|tar\.bz2)$/.test(source))) {
         add(line, 'warning', 'DL3020', 'ADD copies local files with surprises (auto-extraction); use COPY');
       }
     }
     if (keyword === 'COPY' || keyword === 'ADD') {
-      const fromStage = args.some((arg) => arg.startsWith('--from='));
-      const sources = args.filter((arg) => !arg.startsWith('--')).slice(0, -1);
+      const fromStage = flagsOf(instruction).includes('from');
+      const sources = args.slice(0, -1);
       for (const source of sources) {
         if (!fromStage && SECRET_FILE.test(source.replace(/\/+$/, ''))) {
           add(line, 'error', 'secret', `${keyword} ${source} puts a secret or key file into the image; pass it at run time (a mounted secret, Secret Manager) instead`);
@@ -142,6 +145,12 @@ export function checkDockerfile(text: string, options: CheckDockerfileOptions = 
     }
   }
   return findings.sort((a, b) => a.line - b.line);
+}
+
+// COPY and ADD flags (--from, --chown) are not arguments in dockerfile-ast.
+function flagsOf(instruction: Instruction): string[] {
+  const withFlags = instruction as Instruction & { getFlags?: () => { getName(): string }[] };
+  return (withFlags.getFlags?.() ?? []).map((flag) => flag.getName());
 }
 
 function propertiesOf(instruction: Instruction): { name: string; value: string | null }[] {

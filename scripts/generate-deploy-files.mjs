@@ -9,7 +9,7 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const APPS = ['serve-cloud-run', 'train'];
 const check = process.argv.includes('--check');
-const { checkDockerfile } = await import('@vertexkit/containers');
+const { checkCloudBuild, checkDockerfile } = await import('@vertexkit/containers');
 
 let stale = 0;
 for (const app of APPS) {
@@ -18,13 +18,16 @@ for (const app of APPS) {
   for (const [name, text] of Object.entries(deployFiles)) {
     const file = path.join(appDir, name);
     const relative = path.relative(ROOT, file);
-    if (path.basename(name) === 'Dockerfile') {
-      const dockerignore = deployFiles[`${name}.dockerignore`];
-      const findings = checkDockerfile(text, { fileName: relative, dockerignore });
-      if (findings.length > 0) {
-        console.error(findings.map((f) => `${f.path}: ${f.severity} ${f.rule}: ${f.message}`).join('\n'));
-        process.exit(1);
-      }
+    // Nothing is written that fails its own checks.
+    const findings =
+      path.basename(name) === 'Dockerfile'
+        ? checkDockerfile(text, { fileName: relative, dockerignore: deployFiles[`${name}.dockerignore`] }).map((f) => `${f.path}: ${f.severity} ${f.rule}: ${f.message}`)
+        : path.basename(name) === 'cloudbuild.yaml'
+          ? checkCloudBuild(text).map((issue) => `${relative}: ${issue.path}: ${issue.message}`)
+          : [];
+    if (findings.length > 0) {
+      console.error(findings.join('\n'));
+      process.exit(1);
     }
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
     if (current === text) continue;

@@ -1,6 +1,7 @@
-// This app's container image, as options of @vertexkit/containers. deploy/generate.ts renders them into the
-// committed Dockerfile and Dockerfile.dockerignore (a test fails when those are stale); change the image here.
-import { renderNodeServeImage, type NodeServeImageOptions } from '@vertexkit/containers';
+// This app's container image and its Cloud Build, as options of @vertexkit/containers. `npm run generate:deploy`
+// renders them into the committed Dockerfile, Dockerfile.dockerignore and cloudbuild.yaml (a test fails when
+// those are stale); change them here.
+import { renderCloudBuild, type CloudBuildOptions, renderNodeServeImage, type NodeServeImageOptions } from '@vertexkit/containers';
 
 export const SERVE_IMAGE_OPTIONS: NodeServeImageOptions = {
   nodeVersion: 24,
@@ -22,3 +23,21 @@ export const SERVE_IMAGE_OPTIONS: NodeServeImageOptions = {
 };
 
 export const serveImage = renderNodeServeImage(SERVE_IMAGE_OPTIONS);
+
+/**
+ * Cloud Build: install and build the workspace packages the image takes, build the image with BuildKit (which reads
+ * Dockerfile.dockerignore), push it to Artifact Registry as $_REGION-docker.pkg.dev/$PROJECT_ID/$_REPOSITORY/serve-cloud-run:$_TAG.
+ * `gcloud builds submit --config=apps/serve-cloud-run/cloudbuild.yaml --substitutions=_REGION=...,_REPOSITORY=...,_TAG=... .`
+ * from the repository root (deploy/deploy.ts prints it).
+ */
+export const SERVE_CLOUD_BUILD_OPTIONS: CloudBuildOptions = {
+  image: { location: '$_REGION', repository: '$_REPOSITORY', name: 'serve-cloud-run' },
+  dockerfile: 'apps/serve-cloud-run/Dockerfile',
+  preSteps: [
+    { id: 'install', name: 'node:24', entrypoint: 'npm', args: ['ci'] },
+    { id: 'build-packages', name: 'node:24', entrypoint: 'npx', args: ['nx', 'run-many', '-t', 'build', '--projects=@vertexkit/serve,@vertexkit/storage'] },
+  ],
+  substitutions: { _REGION: 'us-central1', _REPOSITORY: 'vertexkit' },
+};
+
+export const serveCloudBuild = renderCloudBuild(SERVE_CLOUD_BUILD_OPTIONS);

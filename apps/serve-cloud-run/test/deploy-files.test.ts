@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { checkDockerfile } from '@vertexkit/containers';
+import { checkCloudBuild, checkDockerfile } from '@vertexkit/containers';
 import { deployFiles } from '../deploy/files.ts';
 
 const appDir = path.resolve(import.meta.dirname, '..');
@@ -15,4 +15,8 @@ test.each(Object.keys(deployFiles))('%s is up to date (else: npm run generate:de
 
 test('the Dockerfile passes the parser, the validator and the lint rules', () => {
   expect(checkDockerfile(deployFiles.Dockerfile!, { dockerignore: deployFiles['Dockerfile.dockerignore'] })).toEqual([]);
+});
+
+test('cloudbuild.yaml passes its check (steps, images built and pushed, substitutions defined and used)', () => {
+  expect(checkCloudBuild(deployFiles['cloudbuild.yaml']!)).toEqual([]);
 });

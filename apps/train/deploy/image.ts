@@ -1,7 +1,7 @@
-// This app's container image, as options of @vertexkit/containers. scripts/generate-deploy-files.mjs renders
-// them into the committed Dockerfile and Dockerfile.dockerignore (a test fails when those are stale); change
-// the image here.
-import { renderNodeTrainImage, type NodeTrainImageOptions } from '@vertexkit/containers';
+// This app's container image and its Cloud Build, as options of @vertexkit/containers. `npm run generate:deploy`
+// renders them into the committed Dockerfile, Dockerfile.dockerignore and cloudbuild.yaml (a test fails when
+// those are stale); change them here.
+import { renderCloudBuild, type CloudBuildOptions, renderNodeTrainImage, type NodeTrainImageOptions } from '@vertexkit/containers';
 
 export const TRAIN_IMAGE_OPTIONS: NodeTrainImageOptions = {
   nodeVersion: 24,
@@ -15,3 +15,21 @@ export const TRAIN_IMAGE_OPTIONS: NodeTrainImageOptions = {
 };
 
 export const trainImage = renderNodeTrainImage(TRAIN_IMAGE_OPTIONS);
+
+/**
+ * Cloud Build: install and build the workspace packages the image takes, build the image with BuildKit (which reads
+ * Dockerfile.dockerignore), push it to Artifact Registry as $_REGION-docker.pkg.dev/$PROJECT_ID/$_REPOSITORY/train:$_TAG.
+ * `gcloud builds submit --config=apps/train/cloudbuild.yaml --substitutions=_REGION=...,_REPOSITORY=...,_TAG=... .`
+ * from the repository root (deploy/deploy.ts prints it).
+ */
+export const TRAIN_CLOUD_BUILD_OPTIONS: CloudBuildOptions = {
+  image: { location: '$_REGION', repository: '$_REPOSITORY', name: 'train' },
+  dockerfile: 'apps/train/Dockerfile',
+  preSteps: [
+    { id: 'install', name: 'node:24', entrypoint: 'npm', args: ['ci'] },
+    { id: 'build-packages', name: 'node:24', entrypoint: 'npx', args: ['nx', 'run-many', '-t', 'build', '--projects=@vertexkit/trainer,@vertexkit/storage,@vertexkit/jobs'] },
+  ],
+  substitutions: { _REGION: 'us-central1', _REPOSITORY: 'vertexkit' },
+};
+
+export const trainCloudBuild = renderCloudBuild(TRAIN_CLOUD_BUILD_OPTIONS);

@@ -15,6 +15,26 @@
 
 /** @type {Record<string, (ctx: { mod: any, assert: typeof import('node:assert/strict'), tmpdir: string, format: 'esm' | 'cjs' }) => Promise<void>>} */
 export const smokeTests = {
+  '@vertexkit/containers': async ({ mod, assert }) => {
+    // Renders and checks through the installed package and its parser, validator and YAML dependencies.
+    const { renderNodeServeImage, checkDockerfile, renderCloudRunService, checkCloudRunService, renderPythonTrainingImage, ContainersError } = mod;
+    const image = renderNodeServeImage({ model: { uri: 'gs://my-bucket/models/spam/' } });
+    assert.match(image.dockerfile, /^USER node$/m);
+    assert.deepEqual(checkDockerfile(image.dockerfile, { dockerignore: image.dockerignore }), []);
+    assert.equal(checkDockerfile('FROM node\n').length, 2, 'an untagged root image is reported twice (DL3006, DL3002)');
+    const yaml = renderCloudRunService({ name: 'spam', image: 'us-central1-docker.pkg.dev/p/r/spam:1' });
+    assert.deepEqual(checkCloudRunService(yaml), []);
+    const error = (() => {
+      try {
+        renderPythonTrainingImage({ framework: 'pytorch', frameworkVersion: '2.1', cuda: '12.4', packageDir: 'trainer', module: 'trainer.task' });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    assert.ok(ContainersError.isInstance(error), 'an impossible combination is a ContainersError');
+    assert.equal(error.code, 'INCOMPATIBLE_VERSIONS');
+    assert.match(error.message, /PyTorch 2\.1 supports CUDA 11\.8 and 12\.1, not 12\.4/);
+  },
   '@vertexkit/storage': async ({ mod, assert, tmpdir }) => {
     const { writeText, readText, StorageError } = mod;
     assert.equal(typeof StorageError, 'function', 'StorageError is exported as a class');

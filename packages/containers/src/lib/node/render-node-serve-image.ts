@@ -54,7 +54,7 @@ export function renderNodeServeImage(options: NodeServeImageOptions = {}): Rende
     contextIncludes.push(dir);
   } else if (model && 'uri' in model) {
     if (!/^(gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](\/.*)?|\/.+)$/.test(model.uri)) {
-      issues.push({ path: 'model.uri', message: `"${model.uri}" is neither gs://bucket/path nor an absolute path in the container` });
+      issues.push({ path: 'model.uri', message: `"${model.uri}" is neither gs://BUCKET/PATH (bucket names are 3-63 lowercase letters, digits, "-", "_" and ".") nor an absolute path in the container` });
     }
     runtimeLines.push(`ENV MODEL_URI=${model.uri}`);
   }

@@ -19,10 +19,10 @@ const images: Array<[string, () => RenderedImage]> = [
     [
       ['pytorch, defaults', { framework: 'pytorch' }],
       ['pytorch 2.1, CUDA 12.1, Python 3.10, CUDA base', { framework: 'pytorch', frameworkVersion: '2.1', cuda: '12.1', python: '3.10', base: 'cuda' }],
-      ['pytorch on a Vertex prebuilt image', { framework: 'pytorch', frameworkVersion: '2.4', base: 'vertex-prebuilt' }],
+      ['pytorch on a Vertex prebuilt image', { framework: 'pytorch', frameworkVersion: '2.4', base: 'vertex-prebuilt', date: '2025-06-01' }],
       ['pytorch, CPU', { framework: 'pytorch', cuda: null }],
       ['tensorflow, defaults', { framework: 'tensorflow' }],
-      ['tensorflow 2.15, Vertex prebuilt', { framework: 'tensorflow', frameworkVersion: '2.15', base: 'vertex-prebuilt' }],
+      ['tensorflow 2.15, Vertex prebuilt', { framework: 'tensorflow', frameworkVersion: '2.15', base: 'vertex-prebuilt', date: '2025-06-01' }],
       ['flair', { framework: 'flair', requirementsFile: 'requirements.txt' }],
       ['fastai', { framework: 'fastai', packages: ['pandas==2.2.3'] }],
     ] as Array<[string, Omit<PythonTrainingImageOptions, 'packageDir' | 'module'>]>

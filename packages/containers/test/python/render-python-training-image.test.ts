@@ -7,14 +7,16 @@ import { renderPythonTrainingImage, type PythonTrainingImageOptions } from '../.
 import { SECRET_IGNORE_PATTERNS, ignoredBy } from '../../src/lib/python/training-dockerignore.js';
 
 const CODE = { packageDir: 'trainer', module: 'trainer.task' } as const;
+/** A day when the prebuilt images below were still available, so the tests pass whatever day they run. */
+const AVAILABLE = '2025-06-01';
 
 /** One image per framework, and the CPU and prebuilt variants, as a tutorial would ask for them. */
 const IMAGES: Record<string, PythonTrainingImageOptions> = {
   'pytorch on CUDA': { framework: 'pytorch', frameworkVersion: '2.6', python: '3.12', cuda: '12.4', ...CODE, requirementsFile: 'requirements.txt' },
-  'pytorch on the Vertex AI prebuilt image': { framework: 'pytorch', frameworkVersion: '2.4', ...CODE, packages: ['transformers==4.44.2'] },
+  'pytorch on the Vertex AI prebuilt image': { framework: 'pytorch', frameworkVersion: '2.4', date: AVAILABLE, ...CODE, packages: ['transformers==4.44.2'] },
   'pytorch, CPU only': { framework: 'pytorch', frameworkVersion: '2.8', cuda: null, ...CODE },
   'tensorflow on CUDA': { framework: 'tensorflow', frameworkVersion: '2.18', ...CODE, env: { TF_CPP_MIN_LOG_LEVEL: '2' } },
-  'tensorflow, CPU on the prebuilt image': { framework: 'tensorflow', frameworkVersion: '2.17', cuda: 'cpu', ...CODE },
+  'tensorflow, CPU on the prebuilt image': { framework: 'tensorflow', frameworkVersion: '2.17', cuda: 'cpu', date: AVAILABLE, ...CODE },
   flair: { framework: 'flair', frameworkVersion: '0.15.1', torch: '2.5', python: '3.11', ...CODE, requirementsFile: 'trainer/requirements.txt' },
   fastai: { framework: 'fastai', frameworkVersion: '2.7.19', python: '3.11', ...CODE, args: ['--epochs', '3'] },
   'whole context as the package': { framework: 'pytorch', frameworkVersion: '2.7', cuda: '12.8', packageDir: '.', module: 'task' },
@@ -107,6 +109,20 @@ describe('renderPythonTrainingImage', () => {
     expect(image.dockerfile).not.toContain('uv venv');
     expect(image.dockerfile).toContain('# Vertex AI publishes its prebuilt images under "latest" only');
     expect(image.dockerfile).toContain("RUN python -m pip install --no-cache-dir transformers==4.44.2 'torch>=2.4,<2.5'\n");
+    expect(image.dockerfile).toContain('# Options: framework=pytorch, frameworkVersion=2.4, packageDir=trainer, module=trainer.task, date=2025-06-01, packages=1\n');
+    expect(image.dockerfile).toContain('# Note: us-docker.pkg.dev/vertex-ai/training/pytorch-gpu.2-4.py310:latest carries PyTorch 2.4.x (latest patch) and Python 3.10; Vertex AI lists it as available until 2026-07-24.\n');
+  });
+
+  it('builds on the CUDA image once the prebuilt image is past its end of availability, and says why', () => {
+    const image = renderPythonTrainingImage({ framework: 'pytorch', frameworkVersion: '2.4', date: new Date('2026-11-22T12:00:00Z'), ...CODE });
+    expect(image.baseImages).toEqual(['ghcr.io/astral-sh/uv:0.9.26', 'nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04']);
+    expect(image.dockerfile).toContain('# Options: framework=pytorch, frameworkVersion=2.4, packageDir=trainer, module=trainer.task, date=2026-11-22\n');
+    expect(image.dockerfile).toContain('# Default: base: cuda (the Vertex AI prebuilt image pytorch-gpu.2-4.py310 was available until 2026-07-24)\n');
+    expect(image.dockerfile).not.toContain('# Note:');
+    const error = thrown({ framework: 'pytorch', frameworkVersion: '2.4', base: 'vertex-prebuilt', date: '2026-11-22', ...CODE });
+    expect(error.code).toBe('INCOMPATIBLE_VERSIONS');
+    expect(error.message).toContain('pytorch-gpu.2-4.py310 was available until 2026-07-24 (the build date is 2026-11-22)');
+    expect(thrown({ framework: 'pytorch', date: 'tomorrow', ...CODE }).issues).toEqual([{ path: 'date', message: '"tomorrow" is not a day; use "YYYY-MM-DD" such as "2026-11-22", or a valid Date' }]);
   });
 
   it('builds CPU images on Ubuntu from the CPU wheel index', () => {

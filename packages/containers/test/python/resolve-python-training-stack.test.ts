@@ -61,6 +61,9 @@ describe('the compatibility tables', () => {
   });
 });
 
+/** A day when every prebuilt image the tests expect was still available, so they pass whatever day they run. */
+const AVAILABLE = '2025-06-01';
+
 describe('resolvePythonTrainingStack', () => {
   it('defaults to the newest PyTorch, Python and CUDA, built on the matching CUDA image', () => {
     const newest = PYTORCH_RELEASES.at(-1);
@@ -105,7 +108,7 @@ describe('resolvePythonTrainingStack', () => {
   });
 
   it('uses the Vertex AI prebuilt image when base is left out and one matches', () => {
-    const stack = resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.4' });
+    const stack = resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.4', date: AVAILABLE });
     expect(stack).toMatchObject({
       base: 'vertex-prebuilt',
       baseImage: 'us-docker.pkg.dev/vertex-ai/training/pytorch-gpu.2-4.py310:latest',
@@ -117,13 +120,13 @@ describe('resolvePythonTrainingStack', () => {
       holdRequirements: ['torch>=2.4,<2.5'],
     });
     expect(stack.defaulted).toContain('base: vertex-prebuilt (a Vertex AI prebuilt image matches the other options)');
-    expect(resolvePythonTrainingStack({ framework: 'tensorflow', frameworkVersion: '2.16', prebuiltRegistry: 'europe' }).baseImage).toBe(
+    expect(resolvePythonTrainingStack({ framework: 'tensorflow', frameworkVersion: '2.16', prebuiltRegistry: 'europe', date: AVAILABLE }).baseImage).toBe(
       'europe-docker.pkg.dev/vertex-ai/training/tf-gpu.2-16.py310:latest',
     );
   });
 
   it('leaves the prebuilt image for a CUDA build when the Python asked for is not the image\'s', () => {
-    expect(resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.4', python: '3.12' })).toMatchObject({ base: 'cuda', cuda: '12.4', python: '3.12' });
+    expect(resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.4', python: '3.12', date: AVAILABLE })).toMatchObject({ base: 'cuda', cuda: '12.4', python: '3.12' });
   });
 
   it('builds CPU images from the CPU wheel index, on Ubuntu or the prebuilt CPU image', () => {
@@ -131,7 +134,7 @@ describe('resolvePythonTrainingStack', () => {
     expect(stack).toMatchObject({ cuda: null, base: 'ubuntu', baseImage: 'ubuntu:24.04', python: '3.13' });
     expect(stack.pipInstalls[0]?.indexUrl).toBe('https://download.pytorch.org/whl/cpu');
     expect(resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.6', cuda: 'cpu' })).toEqual(stack);
-    expect(resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.3', cuda: null }).baseImage).toBe('us-docker.pkg.dev/vertex-ai/training/pytorch-xla.2-3.py310:latest');
+    expect(resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.3', cuda: null, date: AVAILABLE }).baseImage).toBe('us-docker.pkg.dev/vertex-ai/training/pytorch-xla.2-3.py310:latest');
     const tensorflow = resolvePythonTrainingStack({ framework: 'tensorflow', frameworkVersion: '2.18', cuda: 'cpu' });
     expect(tensorflow.pipInstalls[0]?.requirements).toEqual(['tensorflow==2.18.1']);
   });
@@ -144,7 +147,7 @@ describe('resolvePythonTrainingStack', () => {
   });
 
   it('puts Flair and fastai on the newest PyTorch their release allows, torch pinned first from its own index', () => {
-    expect(resolvePythonTrainingStack({ framework: 'fastai', frameworkVersion: '2.7.15' })).toMatchObject({ torch: '2.3', base: 'vertex-prebuilt', pipInstalls: [{ command: "python -m pip install --no-cache-dir fastai==2.7.15 'torch>=2.3,<2.4'" }] });
+    expect(resolvePythonTrainingStack({ framework: 'fastai', frameworkVersion: '2.7.15', date: AVAILABLE })).toMatchObject({ torch: '2.3', base: 'vertex-prebuilt', pipInstalls: [{ command: "python -m pip install --no-cache-dir fastai==2.7.15 'torch>=2.3,<2.4'" }] });
     const fastai = resolvePythonTrainingStack({ framework: 'fastai', frameworkVersion: '2.7.15', base: 'cuda' });
     expect(fastai).toMatchObject({ torch: '2.3', frameworkPin: '2.7.15', python: '3.11', cuda: '12.1', base: 'cuda' });
     expect(fastai.pipInstalls.map((install) => install.command)).toEqual([
@@ -153,7 +156,7 @@ describe('resolvePythonTrainingStack', () => {
     ]);
     expect(resolvePythonTrainingStack({ framework: 'fastai', frameworkVersion: '2.7' }).frameworkPin).toBe('2.7.19');
 
-    const flair = resolvePythonTrainingStack({ framework: 'flair', torch: '2.4' });
+    const flair = resolvePythonTrainingStack({ framework: 'flair', torch: '2.4', date: AVAILABLE });
     expect(flair).toMatchObject({ frameworkPin: FLAIR_RELEASES.at(-1)?.version, base: 'vertex-prebuilt', python: '3.10' });
     expect(flair.pipInstalls.map((install) => install.command)).toEqual([`python -m pip install --no-cache-dir flair==${FLAIR_RELEASES.at(-1)?.version ?? ''} 'torch>=2.4,<2.5'`]);
   });
@@ -195,15 +198,71 @@ describe('resolvePythonTrainingStack', () => {
   });
 
   it('says when the prebuilt image asked for cannot match', () => {
-    expect(thrown({ framework: 'pytorch', frameworkVersion: '2.6', base: 'vertex-prebuilt' }).message).toBe(
+    expect(thrown({ framework: 'pytorch', frameworkVersion: '2.6', base: 'vertex-prebuilt', date: AVAILABLE }).message).toBe(
       'Vertex AI has no prebuilt GPU training image for PyTorch 2.6; its GPU images carry PyTorch 2.1–2.4; use base: "cuda", or frameworkVersion: "2.4"',
     );
-    expect(thrown({ framework: 'pytorch', frameworkVersion: '2.4', python: '3.12', base: 'vertex-prebuilt' }).message).toBe(
+    expect(thrown({ framework: 'pytorch', frameworkVersion: '2.4', python: '3.12', base: 'vertex-prebuilt', date: AVAILABLE }).message).toBe(
       'The Vertex AI prebuilt PyTorch 2.4 GPU image runs Python 3.10, not 3.12; use python: "3.10", or base: "cuda"',
     );
-    expect(thrown({ framework: 'tensorflow', frameworkVersion: '2.15', cuda: '12.2', base: 'vertex-prebuilt' }).message).toBe(
+    expect(thrown({ framework: 'tensorflow', frameworkVersion: '2.15', cuda: '12.2', base: 'vertex-prebuilt', date: AVAILABLE }).message).toBe(
       'Vertex AI documents its prebuilt TensorFlow 2.15 GPU image only as CUDA 12.x, so it cannot promise cuda: "12.2"; leave cuda out, or use base: "cuda"',
     );
+  });
+
+  it('leaves a prebuilt image past its end of availability for the CUDA base when base is left out, saying why', () => {
+    expect(resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.4', date: '2026-07-24' }).base).toBe('vertex-prebuilt');
+    const stack = resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.4', date: '2026-11-22' });
+    expect(stack).toMatchObject({ base: 'cuda', cuda: '12.4', python: '3.12', baseImage: 'nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04', frameworkPin: '2.4.1', installsPython: true });
+    expect(stack.defaulted).toContain('base: cuda (the Vertex AI prebuilt image pytorch-gpu.2-4.py310 was available until 2026-07-24)');
+    expect(stack.notes).toEqual([]);
+    // A Date counts by its UTC day; the day after the end date is past it.
+    expect(resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.4', date: new Date('2026-07-25T00:00:00Z') }).defaulted).toContain(
+      'base: cuda (the Vertex AI prebuilt image pytorch-gpu.2-4.py310 was available until 2026-07-24)',
+    );
+    expect(resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.3', cuda: null, date: '2026-11-22' })).toMatchObject({ base: 'ubuntu', baseImage: 'ubuntu:24.04' });
+    const flair = resolvePythonTrainingStack({ framework: 'flair', torch: '2.4', date: '2026-11-22' });
+    expect(flair).toMatchObject({ base: 'cuda', torch: '2.4', cuda: '12.4' });
+    expect(flair.pipInstalls[0]?.command).toBe('python -m pip install --no-cache-dir torch==2.4.1 torchvision==0.19.1 --index-url https://download.pytorch.org/whl/cu124');
+    // No prebuilt image for the release at all: the reason stays the old one.
+    expect(resolvePythonTrainingStack({ framework: 'pytorch', frameworkVersion: '2.6', date: '2026-11-22' }).defaulted).toContain('base: cuda (no Vertex AI prebuilt image matches the other options)');
+  });
+
+  it('refuses base: "vertex-prebuilt" past the image\'s end of availability, naming the image, its end date and the fix', () => {
+    const error = thrown({ framework: 'pytorch', frameworkVersion: '2.4', base: 'vertex-prebuilt', date: '2026-11-22' });
+    expect(error.code).toBe('INCOMPATIBLE_VERSIONS');
+    expect(error.message).toBe(
+      'Vertex AI\'s prebuilt image pytorch-gpu.2-4.py310 was available until 2026-07-24 (the build date is 2026-11-22); use base: "cuda" for the same stack on nvidia/cuda, or pass date: to build for an earlier day',
+    );
+    // Images of the framework still available are named, with the option that picks them.
+    expect(thrown({ framework: 'pytorch', frameworkVersion: '2.4', cuda: null, base: 'vertex-prebuilt', date: '2026-08-01' }).message).toBe(
+      'Vertex AI\'s prebuilt image pytorch-xla.2-4.py310 was available until 2026-07-24 (the build date is 2026-08-01); use base: "cuda" for the same stack on ubuntu, frameworkVersion: "2.2" for pytorch-xla.2-2.py310 (available until 2026-10-23), or pass date: to build for an earlier day',
+    );
+    expect(thrown({ framework: 'tensorflow', frameworkVersion: '2.15', base: 'vertex-prebuilt', date: '2026-01-01' }).message).toBe(
+      'Vertex AI\'s prebuilt image tf-gpu.2-15.py310 was available until 2025-11-14 (the build date is 2026-01-01); use base: "cuda" for the same stack on nvidia/cuda, frameworkVersion: "2.16" for tf-gpu.2-16.py310 (available until 2026-06-28) or "2.17" for tf-gpu.2-17.py310 (available until 2026-07-11), or pass date: to build for an earlier day',
+    );
+    // Flair and fastai: the PyTorch lines their release allows, by torch.
+    expect(thrown({ framework: 'fastai', frameworkVersion: '2.7.19', torch: '2.3', base: 'vertex-prebuilt', date: '2026-05-01' }).message).toBe(
+      'Vertex AI\'s prebuilt image pytorch-gpu.2-3.py310 was available until 2026-04-24 (the build date is 2026-05-01); use base: "cuda" for the same stack on nvidia/cuda, torch: "2.4" for pytorch-gpu.2-4.py310 (available until 2026-07-24), or pass date: to build for an earlier day',
+    );
+    expect(thrown({ framework: 'fastai', frameworkVersion: '2.7.15', base: 'vertex-prebuilt', date: '2026-05-01' }).message).toBe(
+      'Vertex AI\'s prebuilt image pytorch-gpu.2-3.py310 was available until 2026-04-24 (the build date is 2026-05-01); use base: "cuda" for the same stack on nvidia/cuda, or pass date: to build for an earlier day',
+    );
+    // With the release left out, the newest prebuilt image still available is used.
+    expect(resolvePythonTrainingStack({ framework: 'pytorch', cuda: null, base: 'vertex-prebuilt', date: '2026-08-01' })).toMatchObject({
+      frameworkVersion: '2.2',
+      baseImage: 'us-docker.pkg.dev/vertex-ai/training/pytorch-xla.2-2.py310:latest',
+    });
+    expect(thrown({ framework: 'pytorch', base: 'vertex-prebuilt', date: '2026-11-22' }).message).toContain('pytorch-gpu.2-4.py310 was available until 2026-07-24');
+  });
+
+  it('rejects a date that is not a day with INVALID_OPTIONS naming date', () => {
+    const fix = 'use "YYYY-MM-DD" such as "2026-11-22", or a valid Date';
+    expect(thrown({ framework: 'pytorch', date: '2026-13-01' }).issues).toEqual([{ path: 'date', message: `"2026-13-01" is not a day; ${fix}` }]);
+    expect(thrown({ framework: 'pytorch', date: '2026-02-30' }).issues).toEqual([{ path: 'date', message: `"2026-02-30" is not a day; ${fix}` }]);
+    expect(thrown({ framework: 'pytorch', date: 'next week' }).code).toBe('INVALID_OPTIONS');
+    expect(thrown({ framework: 'pytorch', date: '2026-11-22T10:00:00Z' }).issues).toEqual([{ path: 'date', message: `"2026-11-22T10:00:00Z" is not a day; ${fix}; write the day, "2026-11-22"` }]);
+    expect(thrown({ framework: 'pytorch', date: new Date('not a date') }).issues).toEqual([{ path: 'date', message: `an invalid Date is not a day; ${fix}` }]);
+    expect(thrown({ framework: 'pytorch', date: 20261122 as unknown as string }).issues).toEqual([{ path: 'date', message: `20261122 is not a day; ${fix}` }]);
   });
 
   it('rejects unknown frameworks, versions and options with INVALID_OPTIONS naming each and the known values', () => {

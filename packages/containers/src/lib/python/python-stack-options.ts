@@ -37,15 +37,40 @@ export interface PythonTrainingStackOptions {
   /**
    * `vertex-prebuilt`: start from Vertex AI's prebuilt training image for the framework; `cuda`: start from NVIDIA's
    * CUDA image (plain Ubuntu for CPU images) and install Python and the framework. Omitted: the prebuilt image when
-   * one matches every other option, else `cuda`.
+   * one matches every other option and is still available on `date`, else `cuda`.
    */
   base?: 'vertex-prebuilt' | 'cuda';
   /** Which copy of the prebuilt images to pull: `us` (default), `europe` or `asia`. */
   prebuiltRegistry?: keyof typeof VERTEX_TRAINING_REGISTRIES;
+  /**
+   * The day the image is built, `2026-11-22` or a Date (read as its UTC day). Default: today. Vertex AI prebuilt
+   * images past their end of availability on that day are not used: left out when `base` is omitted, refused with
+   * `INCOMPATIBLE_VERSIONS` when `base` is `vertex-prebuilt`. Pass it to render the same Dockerfile on any day.
+   */
+  date?: Date | string;
 }
 
 /** The keys PythonTrainingStackOptions takes, for spotting typos. */
-export const STACK_OPTION_KEYS: readonly string[] = ['framework', 'frameworkVersion', 'torch', 'python', 'cuda', 'base', 'prebuiltRegistry'];
+export const STACK_OPTION_KEYS: readonly string[] = ['framework', 'frameworkVersion', 'torch', 'python', 'cuda', 'base', 'prebuiltRegistry', 'date'];
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * The build day as `YYYY-MM-DD` (the form of `endOfAvailability`, so days compare as strings): a `YYYY-MM-DD` string
+ * that names a real day, the UTC day of a valid Date, today (UTC) when omitted; undefined for anything else.
+ */
+export function buildDay(date: unknown): string | undefined {
+  if (date === undefined) return new Date().toISOString().slice(0, 10);
+  if (date instanceof Date) return Number.isNaN(date.getTime()) ? undefined : date.toISOString().slice(0, 10);
+  if (typeof date !== 'string') return undefined;
+  const match = DAY.exec(date);
+  if (!match) return undefined;
+  const [year, month, day] = match.slice(1).map(Number);
+  const parsed = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 0));
+  // Date.UTC rolls 2026-02-30 over to March (and years 0–99 to 19xx): a day that moved was not a real one. Years
+  // before 1000 are taken for typos.
+  return (year ?? 0) >= 1000 && parsed.toISOString().slice(0, 10) === date ? date : undefined;
+}
 
 /** Display names, as the projects write them. */
 export const FRAMEWORK_NAMES: Readonly<Record<PythonTrainingFramework, string>> = {
@@ -175,6 +200,13 @@ export function findStackOptionIssues(options: PythonTrainingStackOptions, optio
   }
   if (options.prebuiltRegistry !== undefined && !Object.hasOwn(VERTEX_TRAINING_REGISTRIES, options.prebuiltRegistry)) {
     issues.push({ path: 'prebuiltRegistry', message: `${showValue(options.prebuiltRegistry)} is not a prebuilt image registry; use "us", "europe" or "asia"` });
+  }
+  if (options.date !== undefined && buildDay(options.date) === undefined) {
+    const date = options.date as unknown;
+    const day = typeof date === 'string' ? /^\d{4}-\d{2}-\d{2}(?=T)/.exec(date.trim())?.[0] : undefined;
+    const hint = day !== undefined && buildDay(day) !== undefined ? `; write the day, "${day}"` : '';
+    const shown = date instanceof Date ? 'an invalid Date' : showValue(date);
+    issues.push({ path: 'date', message: `${shown} is not a day; use "YYYY-MM-DD" such as "2026-11-22", or a valid Date${hint}` });
   }
   return issues;
 }

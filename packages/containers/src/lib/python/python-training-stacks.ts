@@ -188,7 +188,10 @@ export interface VertexPrebuiltTrainingImage {
   readonly python: string;
   /** Image name under `<region>-docker.pkg.dev/vertex-ai/training/`, without the tag. */
   readonly name: string;
-  /** "End of availability" date on the page (ISO), after which Vertex AI may stop serving the image. */
+  /**
+   * "End of availability" date on the page (ISO), after which Vertex AI may stop serving the image. A build dated
+   * after it (`date` of the stack options, default today) does not use the image.
+   */
   readonly endOfAvailability: string;
 }
 

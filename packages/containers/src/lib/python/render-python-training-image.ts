@@ -6,7 +6,7 @@ import { throwIfIssues, type ContainersIssue } from '../containers-error.js';
 import type { RenderedImage } from '../rendered-files.js';
 import { shellQuote } from '../gcloud/shell-quote.js';
 import { UV_IMAGE } from './python-training-stacks.js';
-import { STACK_OPTION_KEYS, findStackOptionIssues, type PythonTrainingStackOptions } from './python-stack-options.js';
+import { STACK_OPTION_KEYS, buildDay, findStackOptionIssues, type PythonTrainingStackOptions } from './python-stack-options.js';
 import { resolvePythonTrainingStack, type PythonTrainingStack } from './resolve-python-training-stack.js';
 import { SECRET_IGNORE_PATTERNS, ignoredBy, renderTrainingDockerignore } from './training-dockerignore.js';
 import { showValue } from './version-text.js';
@@ -188,6 +188,7 @@ function envValue(value: string): string {
 function describeRequest(options: PythonTrainingImageOptions): string {
   const keys = ['framework', 'frameworkVersion', 'torch', 'python', 'cuda', 'base', 'prebuiltRegistry', 'packageDir', 'module', 'requirementsFile'] as const;
   const parts = keys.filter((key) => options[key] !== undefined).map((key) => `${key}=${options[key] === null ? 'null' : String(options[key])}`);
+  if (options.date !== undefined) parts.push(`date=${buildDay(options.date) ?? ''}`);
   if (options.packages?.length) parts.push(`packages=${options.packages.length}`);
   if (options.env !== undefined && Object.keys(options.env).length > 0) parts.push(`env=${Object.keys(options.env).join(',')}`);
   return parts.join(', ');
@@ -211,7 +212,8 @@ function pipLine(requirements: string[], suffix = ''): string {
 /**
  * The Dockerfile and .dockerignore of a Python training image for a Vertex AI custom job, for PyTorch, TensorFlow,
  * Flair or fastai. The stack (release, Python, CUDA, base image) is resolvePythonTrainingStack()'s, with the same
- * defaults: newest versions that fit, and a Vertex AI prebuilt image when one fits.
+ * defaults: newest versions that fit, and a Vertex AI prebuilt image when one fits and is still available on `date`
+ * (default today; pass it to render the same Dockerfile whatever the day).
  *
  * The image:
  * - on a prebuilt image, uses its Python; on NVIDIA's CUDA image (or Ubuntu for CPU) installs the requested Python
@@ -224,8 +226,9 @@ function pipLine(requirements: string[], suffix = ''): string {
  *   writes its model to the Cloud Storage path in `AIP_MODEL_DIR`.
  *
  * @throws ContainersError `INVALID_OPTIONS` listing every malformed option (paths leaving the context or matching
- *   secrets, module names, unpinned packages, env names, user ids, unknown versions), or `INCOMPATIBLE_VERSIONS`
- *   when the versions asked for cannot work together (see resolvePythonTrainingStack).
+ *   secrets, module names, unpinned packages, env names, user ids, unknown versions, a `date` that is not a day), or
+ *   `INCOMPATIBLE_VERSIONS` when the versions asked for cannot work together or `base: 'vertex-prebuilt'` names an
+ *   image past its end of availability (see resolvePythonTrainingStack).
  */
 export function renderPythonTrainingImage(options: PythonTrainingImageOptions): RenderedImage {
   const checked = checkImageOptions(options);
@@ -237,6 +240,7 @@ export function renderPythonTrainingImage(options: PythonTrainingImageOptions): 
     ...(options.cuda !== undefined ? { cuda: options.cuda } : {}),
     ...(options.base !== undefined ? { base: options.base } : {}),
     ...(options.prebuiltRegistry !== undefined ? { prebuiltRegistry: options.prebuiltRegistry } : {}),
+    ...(options.date !== undefined ? { date: options.date } : {}),
   });
   throwIfIssues('renderPythonTrainingImage', conflictIssues(checked.packages, stack));
 

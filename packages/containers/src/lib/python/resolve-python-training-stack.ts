@@ -24,6 +24,7 @@ import {
 import {
   CUDA_VERSIONS,
   FRAMEWORK_NAMES,
+  buildDay,
   describePythonRange,
   findStackOptionIssues,
   inRange,
@@ -126,6 +127,11 @@ function torchLines(release: ReleaseView, torch: string | undefined): PyTorchRel
   const library = release.library;
   if (!library) return [];
   return PYTORCH_RELEASES.filter((line) => inRange(line.version, library.torch) && (torch === undefined || line.version === torch));
+}
+
+/** Whether Vertex AI's end of availability for the image is before the build day (both `YYYY-MM-DD`). */
+function expired(image: VertexPrebuiltTrainingImage, day: string): boolean {
+  return image.endOfAvailability < day;
 }
 
 function prebuiltFor(framework: 'pytorch' | 'tensorflow', version: string, accelerator: 'gpu' | 'cpu'): VertexPrebuiltTrainingImage | undefined {
@@ -238,7 +244,7 @@ function incompatible(message: string): never {
 }
 
 /** Why no candidate exists, in the words of the first requested version that cannot work; throws it. */
-function explain(options: PythonTrainingStackOptions, all: ReleaseView[], chosen: ReleaseView[]): never {
+function explain(options: PythonTrainingStackOptions, all: ReleaseView[], chosen: ReleaseView[], day: string): never {
   const name = FRAMEWORK_NAMES[options.framework];
   const versions = all.map((release) => release.version);
   const lines = PYTORCH_RELEASES.map((line) => line.version);
@@ -353,11 +359,25 @@ function explain(options: PythonTrainingStackOptions, all: ReleaseView[], chosen
     const images = candidatesFor.map((version) => prebuiltFor(imageFramework, version, accelerator)).filter((image) => image !== undefined);
     const available = VERTEX_PREBUILT_TRAINING_IMAGES.filter((image) => image.framework === imageFramework && image.accelerator === accelerator).map((image) => image.version);
     const device = accelerator === 'gpu' ? 'GPU' : 'CPU';
-    const image = images.at(-1);
-    if (!image) {
+    const newestImage = images.at(-1);
+    if (!newestImage) {
       const wanted = isLibrary ? `PyTorch ${formatVersions(candidatesFor, lines, 'or')} (what ${name} ${newest.version} runs on${options.torch !== undefined ? ' with the torch asked for' : ''})` : `${name} ${newest.version}`;
       const fix = isLibrary ? `torch: "${available.at(-1) ?? ''}"` : `frameworkVersion: "${available.at(-1) ?? ''}"`;
       incompatible(`Vertex AI has no prebuilt ${device} training image for ${wanted}; its ${device} images carry ${imageName} ${formatVersions(available, imageFramework === 'pytorch' ? lines : versions, 'and')}; use base: "cuda", or ${fix}`);
+    }
+    // Every image that would match is past its end of availability on the build day: name the newest, and the
+    // framework's images still served (for Flair and fastai, those on a PyTorch line the release allows).
+    const image = images.filter((candidate) => !expired(candidate, day)).at(-1);
+    if (!image) {
+      const runsOn = (version: string): boolean => !isLibrary || chosen.some((release) => torchLines(release, undefined).some((line) => line.version === version));
+      const others = VERTEX_PREBUILT_TRAINING_IMAGES.filter(
+        (candidate) => candidate.framework === imageFramework && candidate.accelerator === accelerator && !expired(candidate, day) && runsOn(candidate.version),
+      );
+      const option = isLibrary ? 'torch' : 'frameworkVersion';
+      const instead = others.length > 0 ? `, ${option}: ${joinWords(others.map((other) => `"${other.version}" for ${other.name} (available until ${other.endOfAvailability})`), 'or')}` : '';
+      incompatible(
+        `Vertex AI's prebuilt image ${newestImage.name} was available until ${newestImage.endOfAvailability} (the build date is ${day}); use base: "cuda" for the same stack on ${accelerator === 'gpu' ? 'nvidia/cuda' : 'ubuntu'}${instead}, or pass date: to build for an earlier day`,
+      );
     }
     const label = `prebuilt ${imageName} ${image.version} ${device} image`;
     if (wantsCuda !== undefined) {
@@ -397,7 +417,11 @@ function sameLine(distribution: string, line: string): string {
   return `${distribution}>=${line},<${major ?? 0}.${(minor ?? 0) + 1}`;
 }
 
-function stackFrom(candidate: Candidate, options: PythonTrainingStackOptions): PythonTrainingStack {
+/**
+ * `passedOver`: the prebuilt image that would have been chosen had it still been available on the build day, for
+ * saying why `base` defaulted to `cuda`.
+ */
+function stackFrom(candidate: Candidate, options: PythonTrainingStackOptions, passedOver: VertexPrebuiltTrainingImage | null): PythonTrainingStack {
   const { release, torch, prebuilt } = candidate;
   const name = FRAMEWORK_NAMES[options.framework];
   const registry = VERTEX_TRAINING_REGISTRIES[options.prebuiltRegistry ?? 'us'];
@@ -452,7 +476,14 @@ function stackFrom(candidate: Candidate, options: PythonTrainingStackOptions): P
   if (release.library && options.torch === undefined && torch) defaulted.push(`torch: ${torch.version} (newest PyTorch ${name} ${release.version} allows that fits the other options)`);
   if (options.python === undefined) defaulted.push(`python: ${candidate.python} (${prebuilt ? "the Vertex AI prebuilt image's" : `newest Python ${what} supports`})`);
   if (options.cuda === undefined) defaulted.push(`cuda: ${candidate.cuda ?? 'null'} (${prebuilt ? "the Vertex AI prebuilt image's, documented by major version only" : `newest CUDA ${what} supports`})`);
-  if (options.base === undefined) defaulted.push(`base: ${prebuilt ? 'vertex-prebuilt (a Vertex AI prebuilt image matches the other options)' : 'cuda (no Vertex AI prebuilt image matches the other options)'}`);
+  if (options.base === undefined) {
+    const why = prebuilt
+      ? 'vertex-prebuilt (a Vertex AI prebuilt image matches the other options)'
+      : passedOver
+        ? `cuda (the Vertex AI prebuilt image ${passedOver.name} was available until ${passedOver.endOfAvailability})`
+        : 'cuda (no Vertex AI prebuilt image matches the other options)';
+    defaulted.push(`base: ${why}`);
+  }
 
   return {
     framework: options.framework,
@@ -483,17 +514,32 @@ function stackFrom(candidate: Candidate, options: PythonTrainingStackOptions): P
  * `base` is left out and a Vertex AI prebuilt training image fits every given option, that image is used, and its
  * Python and CUDA are taken as they are. `stack.defaulted` says which values were chosen this way.
  *
+ * A prebuilt image past its end of availability on the build day (`date`, default today) is never used: with `base`
+ * left out the stack is built on `nvidia/cuda` (Ubuntu for CPU) instead, and `stack.defaulted` names the image and
+ * its end date; with `base: 'vertex-prebuilt'` the newest prebuilt image still available that fits is used, and
+ * when none is, `INCOMPATIBLE_VERSIONS` names the expired image, its end date and the fix.
+ *
  * @throws ContainersError `INVALID_OPTIONS` when an option is unknown or malformed (each issue names the option,
  *   the known values and the likely intended one), or `INCOMPATIBLE_VERSIONS` when the versions asked for cannot work
  *   together; the message names them and the versions that do work, e.g. `PyTorch 2.1 supports CUDA 11.8 and 12.1,
- *   not 12.4; use cuda: "12.1", or PyTorch 2.4–2.6 for CUDA 12.4`.
+ *   not 12.4; use cuda: "12.1", or PyTorch 2.4–2.6 for CUDA 12.4`, or `Vertex AI's prebuilt image
+ *   pytorch-gpu.2-4.py310 was available until 2026-07-24 (the build date is 2026-11-22); use base: "cuda" for the same
+ *   stack on nvidia/cuda, or pass date: to build for an earlier day`.
  */
 export function resolvePythonTrainingStack(options: PythonTrainingStackOptions): PythonTrainingStack {
   throwIfIssues('resolvePythonTrainingStack', findStackOptionIssues(options));
   const all = releaseViews(options.framework);
   const matched = options.frameworkVersion === undefined ? undefined : matchReleases(options.framework, options.frameworkVersion);
   const chosen = matched === undefined ? all : all.filter((release) => matched.includes(release.version));
-  const chosenOne = best(candidates(options, chosen), options);
-  if (!chosenOne) return explain(options, all, chosen);
-  return stackFrom(chosenOne, options);
+  const day = buildDay(options.date) ?? '';
+  const found = candidates(options, chosen);
+  const chosenOne = best(
+    found.filter((candidate) => !candidate.prebuilt || !expired(candidate.prebuilt, day)),
+    options,
+  );
+  if (!chosenOne) return explain(options, all, chosen, day);
+  // With base left out, the candidate that would have won had no image expired: an expired prebuilt one is the reason
+  // the stack is on CUDA.
+  const unexpired = options.base === undefined ? best(found, options)?.prebuilt : undefined;
+  return stackFrom(chosenOne, options, unexpired && expired(unexpired, day) ? unexpired : null);
 }

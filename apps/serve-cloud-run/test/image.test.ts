@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as containerImagesModule from '../../../tools/container-images/index.mjs';
 import type * as ContainerImages from '../../../tools/container-images/index.d.ts';
 import { buildTextClassifierDir } from '../../../packages/serve/test/fixtures/build-model.js';
+import { renderNodeServeImage } from '@vertexkit/containers';
+import { SERVE_IMAGE_OPTIONS } from '../deploy/image.ts';
 
 const images = containerImagesModule as typeof ContainerImages;
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -124,6 +126,44 @@ describe.skipIf(missing !== null)('the serve-cloud-run image (buildah build, pod
       expect(stopped.seconds).toBeLessThan(10);
     } finally {
       await container.remove();
+    }
+  });
+
+  test('with the model baked in (model.bake), it serves on Cloud Run\'s contract with nothing mounted', async () => {
+    // The same app image options plus a model folder inside the build context, rendered and built here.
+    const scratch = path.join(repoRoot, '.vertexkit', 'image-test');
+    const bakedModel = path.join(scratch, 'model');
+    await fs.rm(scratch, { recursive: true, force: true });
+    const built = await buildTextClassifierDir(bakedModel, { labels: ['ham', 'spam'], seed: 23 });
+    const image = renderNodeServeImage({ ...SERVE_IMAGE_OPTIONS, model: { bake: path.relative(repoRoot, bakedModel) } });
+    await fs.writeFile(path.join(scratch, 'Dockerfile'), image.dockerfile);
+    await fs.writeFile(path.join(scratch, 'Dockerfile.dockerignore'), image.dockerignore);
+    const tag = 'localhost/vertexkit/serve-cloud-run:baked-test';
+    await images.buildImage(oci, { context: repoRoot, dockerfile: path.join(scratch, 'Dockerfile'), ignorefile: path.join(scratch, 'Dockerfile.dockerignore'), tag });
+
+    const hostPort = await images.freePort();
+    const container = await images.startContainer(oci, { image: tag, env: { PORT: '8080', K_SERVICE: 'spam', K_REVISION: 'spam-00001-abc' }, ports: { [hostPort]: 8080 } });
+    try {
+      const base = `http://127.0.0.1:${hostPort}`;
+      let health = 0;
+      for (let i = 0; i < 300 && health !== 200; i++) {
+        health = await fetch(`${base}/health`).then((r) => r.status, () => 0);
+        if (health !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(health, await container.logs()).toBe(200);
+      const texts = ['claim your free prize', 'notes from the review'];
+      const response = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: texts }) });
+      const body = (await response.json()) as { predictions: Array<{ labels: Array<{ label: string; score: number }> }> };
+      const expected = built.referenceLogits(texts).map((row) => softmax(Array.from(row)));
+      body.predictions.forEach((prediction, i) => {
+        const scores = Object.fromEntries(prediction.labels.map(({ label, score }) => [label, score]));
+        expect(scores.spam).toBeCloseTo(expected[i]![1]!, 5);
+      });
+      expect(await container.exec(['sh', '-c', 'echo $MODEL_URI; ls /app/model'])).toBe('/app/model\nconfig.json\nmodel.onnx\ntokenizer.json\n');
+      expect((await container.stop({ timeoutSeconds: 10 })).exitCode).toBe(0);
+    } finally {
+      await container.remove();
+      await fs.rm(scratch, { recursive: true, force: true });
     }
   });
 });

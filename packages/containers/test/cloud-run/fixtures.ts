@@ -1,6 +1,5 @@
 // Shared inputs of the Cloud Run tests.
 import type { CloudRunServiceOptions } from '../../src/lib/cloud-run/cloud-run-service-options.js';
-import { ContainersError } from '../../src/lib/containers-error.js';
 
 export const IMAGE = 'us-central1-docker.pkg.dev/my-project/models/sentiment:1.0';
 
@@ -31,13 +30,4 @@ export const FULL: CloudRunServiceOptions & { region: string; project: string } 
   livenessProbe: { path: '/live', periodSeconds: 60, timeoutSeconds: 3, failureThreshold: 5 },
 };
 
-/** The ContainersError `run` throws. */
-export function errorOf(run: () => unknown): ContainersError {
-  try {
-    run();
-  } catch (error) {
-    if (ContainersError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ContainersError');
-}
+export { errorOf } from '../helpers.js';

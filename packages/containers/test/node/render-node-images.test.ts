@@ -1,16 +1,8 @@
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
-import { ContainersError, checkDockerfile, renderNodeServeImage, renderNodeTrainImage } from '../../src/index.js';
+import { checkDockerfile, renderNodeServeImage, renderNodeTrainImage } from '../../src/index.js';
+import { errorOf } from '../helpers.js';
 
-function errorOf(fn: () => unknown): ContainersError {
-  try {
-    fn();
-  } catch (error) {
-    if (ContainersError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a ContainersError');
-}
 
 /** Each instruction as parsed by dockerfile-ast, continuation lines joined. */
 function instructions(dockerfile: string): string[] {

@@ -1,7 +1,8 @@
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
-import { ContainersError } from '../../src/lib/containers-error.js';
+import type { ContainersError } from '../../src/lib/containers-error.js';
+import { errorOf } from '../helpers.js';
 import type { RenderedImage } from '../../src/lib/rendered-files.js';
 import { renderPythonTrainingImage, type PythonTrainingImageOptions } from '../../src/lib/python/render-python-training-image.js';
 import { SECRET_IGNORE_PATTERNS, ignoredBy } from '../../src/lib/python/training-dockerignore.js';
@@ -26,15 +27,7 @@ function instructions(image: RenderedImage): Instruction[] {
   return DockerfileParser.parse(image.dockerfile).getInstructions();
 }
 
-function thrown(options: PythonTrainingImageOptions): ContainersError {
-  try {
-    renderPythonTrainingImage(options);
-  } catch (error) {
-    if (ContainersError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('renderPythonTrainingImage did not throw');
-}
+const thrown = (options: PythonTrainingImageOptions): ContainersError => errorOf(() => renderPythonTrainingImage(options));
 
 describe('renderPythonTrainingImage', () => {
   for (const [name, options] of Object.entries(IMAGES)) {

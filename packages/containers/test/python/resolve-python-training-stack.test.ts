@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ContainersError } from '../../src/lib/containers-error.js';
+import type { ContainersError } from '../../src/lib/containers-error.js';
+import { errorOf } from '../helpers.js';
 import {
   CUDA_BASE_IMAGES,
   FASTAI_RELEASES,
@@ -13,13 +14,7 @@ import { resolvePythonTrainingStack, type PythonTrainingStackOptions } from '../
 
 /** The error a call throws, for asserting its code, message and issues. */
 function thrown(options: PythonTrainingStackOptions): ContainersError {
-  try {
-    resolvePythonTrainingStack(options);
-  } catch (error) {
-    if (ContainersError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error(`resolvePythonTrainingStack(${JSON.stringify(options)}) did not throw`);
+  return errorOf(() => resolvePythonTrainingStack(options));
 }
 
 function compare(a: string, b: string): number {

@@ -40,7 +40,9 @@ export function normalizeContextPath(value: string): string {
   return trimmed === '' ? '.' : trimmed;
 }
 
-/** Secrets and keys that must never enter a build context; every rendered .dockerignore ends with these. */
+// Secrets and keys that must never enter a build context; every rendered .dockerignore has these. The leading
+// double-star segment reaches every directory: a bare `*.pem` only matches at the context root
+// (https://docs.docker.com/build/concepts/context/#dockerignore-files).
 export const SECRET_PATTERNS: readonly string[] = [
   '**/.env',
   '**/.env.*',
@@ -50,12 +52,15 @@ export const SECRET_PATTERNS: readonly string[] = [
   '**/*.pfx',
   '**/id_rsa*',
   '**/id_ed25519*',
+  '**/.ssh',
   '**/.npmrc',
   '**/.pypirc',
   '**/.netrc',
+  '**/.git-credentials',
   '**/.docker/config.json',
   '**/*service-account*.json',
   '**/*credentials*.json',
   '**/application_default_credentials.json',
-  '**/.git-credentials',
+  '**/credentials',
+  '**/secrets',
 ];

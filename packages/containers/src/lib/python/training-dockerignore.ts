@@ -1,36 +1,19 @@
 // The .dockerignore of a Python training image, and the check that nothing the Dockerfile COPYs is left out by it.
 // Internal to the python module.
 import { posix } from 'node:path';
+import { SECRET_PATTERNS } from '../dockerfile/dockerfile-text.js';
 
 interface IgnoreSection {
   comment: string;
   patterns: readonly string[];
 }
 
-// `**/` reaches every directory: a bare `*.pem` in .dockerignore only matches at the context root
-// (https://docs.docker.com/build/concepts/context/#dockerignore-files). Data and output directories stay root-only
-// on purpose, so a package's own `trainer/data/` module is not dropped.
+// Data and output directories stay root-only on purpose, so a package's own `trainer/data/` module is not dropped.
 const SECTIONS: readonly IgnoreSection[] = [
   { comment: 'Version control and editor state', patterns: ['.git', '.hg', '.svn', '**/.DS_Store', '.idea', '.vscode'] },
   {
     comment: 'Secrets never belong in an image layer: Vertex AI jobs get credentials from their service account',
-    patterns: [
-      '**/*.pem',
-      '**/*.key',
-      '**/*.p12',
-      '**/*.pfx',
-      '**/*service-account*.json',
-      '**/*credentials*.json',
-      '**/credentials',
-      '**/secrets',
-      '**/.env',
-      '**/.env.*',
-      '**/.netrc',
-      '**/.pypirc',
-      '**/.ssh',
-      '**/id_rsa*',
-      '**/id_ed25519*',
-    ],
+    patterns: SECRET_PATTERNS,
   },
   {
     comment: 'Python caches and local environments: the image builds its own',

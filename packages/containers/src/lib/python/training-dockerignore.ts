@@ -1,7 +1,12 @@
 // The .dockerignore of a Python training image, and the check that nothing the Dockerfile COPYs is left out by it.
 // Internal to the python module.
+import dockerignoreModule from '@balena/dockerignore';
 import { posix } from 'node:path';
 import { SECRET_PATTERNS } from '../dockerfile/dockerfile-text.js';
+
+// A CommonJS module whose types declare an ES default export: under NodeNext the factory is its `.default`
+// (which the module also sets at run time).
+const dockerignore = dockerignoreModule.default;
 
 interface IgnoreSection {
   comment: string;
@@ -38,31 +43,14 @@ export function renderTrainingDockerignore(): string {
   return `${lines.join('\n')}\n`;
 }
 
-function patternRegExp(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i += 1) {
-    const char = pattern[i] ?? '';
-    if (pattern.startsWith('**/', i)) {
-      source += '(?:.*/)?';
-      i += 2;
-    } else if (char === '*') source += '[^/]*';
-    else if (char === '?') source += '[^/]';
-    else if (char === '[') {
-      const end = pattern.indexOf(']', i);
-      source += pattern.slice(i, end + 1);
-      i = end;
-    } else source += char.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
-
 /** The first of `patterns` that leaves out `contextPath` (or a directory above it), if any. */
 export function ignoredBy(contextPath: string, patterns: readonly string[] = TRAINING_IGNORE_PATTERNS): string | undefined {
   const normalized = posix.normalize(contextPath).replace(/\/+$/, '');
   const segments = normalized.split('/');
   const prefixes = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
+  // Docker's own matching rules (Go's filepath.Match plus `**`), one pattern at a time to name the culprit.
   return patterns.find((pattern) => {
-    const regExp = patternRegExp(pattern);
-    return prefixes.some((prefix) => regExp.test(prefix));
+    const rule = dockerignore().add(pattern);
+    return prefixes.some((prefix) => rule.ignores(prefix));
   });
 }

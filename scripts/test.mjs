@@ -33,6 +33,9 @@ for (const dir of ['packages', 'apps']) {
   }
 }
 console.log(`\nvitest: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+const { containerToolsMissing } = await import('../tools/container-images/index.mjs');
+const noContainers = containerToolsMissing();
+if (noContainers) console.log(`container image tests skipped: ${noContainers}`);
 if (passed === 0 && status === 0) {
   console.error('no test ran');
   status = 1;

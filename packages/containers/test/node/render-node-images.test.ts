@@ -33,7 +33,6 @@ describe('renderNodeServeImage', () => {
       'WORKDIR /app',
       'ENV NODE_ENV=production',
       'COPY --from=deps /app ./',
-      'COPY package.json ./',
       'COPY src src',
       'EXPOSE 8080',
       'USER node',

@@ -176,9 +176,9 @@ export function renderNodeAppImage(options: NodeImageOptions, role: NodeImageRol
     ...Object.keys(options.labels ?? {})
       .sort()
       .map((name) => `LABEL ${JSON.stringify(name)}=${JSON.stringify(options.labels?.[name] ?? '')}`),
+    // The lockfile, the package.json files and node_modules, as npm ci left them.
     'COPY --from=deps /app ./',
     ...workspaces.flatMap((workspace) => workspace.files.map((file) => `COPY ${workspace.dir}/${file} ${workspace.dir}/${file}`)),
-    ...(monorepo ? [] : ['COPY package.json ./']),
     ...files.map((file) => `COPY ${at(file)} ${at(file)}`),
     ...role.runtimeLines,
     // The app runs from its own folder, as `npm start` does, so relative paths mean the same as locally.

@@ -35,6 +35,8 @@ export function buildImage(
   oci: OciEnvironment,
   options: { context: string; dockerfile: string; ignorefile?: string; tag: string; buildArgs?: Record<string, string> },
 ): Promise<{ tag: string; seconds: number; log: string }>;
+/** The OCI environment, the Node base image, and `apps/<app>`'s image built from its committed Dockerfile. */
+export function buildAppImage(options: { app: string; tag: string; onLog?: (line: string) => void }): Promise<OciEnvironment>;
 export function inspectImage(
   oci: OciEnvironment,
   tag: string,

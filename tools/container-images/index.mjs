@@ -1,7 +1,7 @@
 // Builds and runs real OCI images on a machine with no Docker engine and no reachable container registry,
 // with Debian's buildah, podman and runc (shared/FACTS.md). The base images generated Dockerfiles start FROM
 // are made here, offline: a debootstrapped Debian plus Node from the npm registry, tagged with the FROM name.
-/* global process, setTimeout, clearTimeout */
+/* global process, console, setTimeout, clearTimeout */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -216,6 +216,24 @@ function npmRegistry() {
     () => 'https://registry.npmjs.org/',
   );
   return registryPromise;
+}
+
+/**
+ * What an app's image test starts with: the OCI environment, the Node base image, and the app's image built from
+ * its committed Dockerfile and Dockerfile.dockerignore, the repository root as the build context.
+ */
+export async function buildAppImage({ app, tag, onLog = (line) => console.log(line) }) {
+  const oci = createOciEnvironment({ onLog });
+  await ensureNodeBaseImage(oci);
+  const appDir = path.join(ROOT, 'apps', app);
+  const build = await buildImage(oci, {
+    context: ROOT,
+    dockerfile: path.join(appDir, 'Dockerfile'),
+    ignorefile: path.join(appDir, 'Dockerfile.dockerignore'),
+    tag,
+  });
+  onLog(`built ${tag} in ${build.seconds.toFixed(1)} s`);
+  return oci;
 }
 
 /** The image's config: user, env, entrypoint, cmd, exposed ports, labels. */

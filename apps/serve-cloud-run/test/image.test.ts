@@ -16,7 +16,6 @@ import { SERVE_IMAGE_OPTIONS } from '../deploy/image.ts';
 
 const images = containerImagesModule as typeof ContainerImages;
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
-const appDir = path.resolve(import.meta.dirname, '..');
 const TAG = 'localhost/vertexkit/serve-cloud-run:test';
 const missing = images.containerToolsMissing();
 if (missing) console.warn(`serve-cloud-run image tests SKIPPED: ${missing}`);
@@ -28,15 +27,7 @@ describe.skipIf(missing !== null)('the serve-cloud-run image (buildah build, pod
   let reference: (texts: string[]) => number[][];
 
   beforeAll(async () => {
-    oci = images.createOciEnvironment({ onLog: (line) => console.log(line) });
-    await images.ensureNodeBaseImage(oci);
-    const build = await images.buildImage(oci, {
-      context: repoRoot,
-      dockerfile: path.join(appDir, 'Dockerfile'),
-      ignorefile: path.join(appDir, 'Dockerfile.dockerignore'),
-      tag: TAG,
-    });
-    console.log(`built ${TAG} in ${build.seconds.toFixed(1)} s`);
+    oci = await images.buildAppImage({ app: 'serve-cloud-run', tag: TAG });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'vk-serve-image-'));
     modelDir = path.join(work, 'model');
     const built = await buildTextClassifierDir(modelDir, { labels: ['ham', 'spam'], seed: 11 });

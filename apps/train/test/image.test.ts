@@ -13,8 +13,6 @@ import type * as ContainerImages from '../../../tools/container-images/index.d.t
 import { spamRows } from './helpers.ts';
 
 const images = containerImagesModule as typeof ContainerImages;
-const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
-const appDir = path.resolve(import.meta.dirname, '..');
 const TAG = 'localhost/vertexkit/train:test';
 const missing = images.containerToolsMissing();
 if (missing) console.warn(`train image tests SKIPPED: ${missing}`);
@@ -26,15 +24,7 @@ describe.skipIf(missing !== null)('the train image (buildah build, podman run)',
   let work: string;
 
   beforeAll(async () => {
-    oci = images.createOciEnvironment({ onLog: (line) => console.log(line) });
-    await images.ensureNodeBaseImage(oci);
-    const build = await images.buildImage(oci, {
-      context: repoRoot,
-      dockerfile: path.join(appDir, 'Dockerfile'),
-      ignorefile: path.join(appDir, 'Dockerfile.dockerignore'),
-      tag: TAG,
-    });
-    console.log(`built ${TAG} in ${build.seconds.toFixed(1)} s`);
+    oci = await images.buildAppImage({ app: 'train', tag: TAG });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'vk-train-image-'));
     await fs.chmod(work, 0o755);
   });

@@ -1,19 +1,18 @@
 // The README's first example must run as written: here against a @vertexkit/serve server this test starts
 // and names in PREDICT_URL, as the example reads it.
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createPredictionServer } from '@vertexkit/serve';
-import { expect, test, vi } from 'vitest';
+import { expect, test } from 'vitest';
+// @ts-expect-error -- plain ESM module; its types are in index.d.ts (TypeScript looks for index.d.mts).
+import * as readmeExampleModule from '../../../tools/readme-example/index.mjs';
+import type * as ReadmeExample from '../../../tools/readme-example/index.d.ts';
 
-const here = import.meta.dirname;
+const { readmeBlocks, runReadmeCode } = readmeExampleModule as typeof ReadmeExample;
+const packageDir = path.resolve(import.meta.dirname, '..');
 
 test('the README example runs as written', async () => {
-  const readme = await fs.readFile(path.join(here, '..', 'README.md'), 'utf8');
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!code) throw new Error('README.md has no ts example');
+  const [code = ''] = await readmeBlocks(packageDir, 'ts');
   expect(code.split('\n').filter(Boolean).length).toBeLessThanOrEqual(12);
-  const file = path.join(here, `.readme-example-${process.pid}.ts`);
-  await fs.writeFile(file, code.replace("from '@vertexkit/client'", `from ${JSON.stringify(path.join(here, '..', 'src', 'index.ts'))}`));
 
   const batches: number[] = [];
   const server = createPredictionServer({
@@ -31,19 +30,11 @@ test('the README example runs as written', async () => {
   });
   const { url } = await server.listen();
   await server.ready;
-  const lines: unknown[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((value: unknown) => {
-    lines.push(value);
-  });
-  const saved = process.env.PREDICT_URL;
-  process.env.PREDICT_URL = `${url}/predict`;
+  let lines: unknown[];
   try {
-    await import(file);
+    const calls = await runReadmeCode({ packageDir, packageName: '@vertexkit/client', code, env: { PREDICT_URL: `${url}/predict` } });
+    lines = calls.map(([first]) => first);
   } finally {
-    log.mockRestore();
-    if (saved === undefined) delete process.env.PREDICT_URL;
-    else process.env.PREDICT_URL = saved;
-    await fs.rm(file, { force: true });
     await server.close();
   }
   expect(lines).toEqual([['spam', 'ham'], '1000 predictions in 16 requests']);

@@ -1,35 +1,26 @@
 // The README's examples run as written and print what the page shows (the package import pointed at the
 // source), and the error it shows is the one the library throws.
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { expect, test, vi } from 'vitest';
+import { expect, test } from 'vitest';
+// @ts-expect-error -- plain ESM module; its types are in index.d.ts (TypeScript looks for index.d.mts).
+import * as readmeExampleModule from '../../../tools/readme-example/index.mjs';
+import type * as ReadmeExample from '../../../tools/readme-example/index.d.ts';
 import { validateCustomJobSpec } from '../src/index.js';
 import { customJob, variant, REMOVE } from './fixtures/specs.js';
 
-const here = import.meta.dirname;
-const page = await fs.readFile(path.join(here, '..', 'README.md'), 'utf8');
-const blocks = (language: string): string[] => [...page.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1] ?? '');
+const { readmeBlocks, runReadmeCode } = readmeExampleModule as typeof ReadmeExample;
+const packageDir = path.resolve(import.meta.dirname, '..');
+const texts = await readmeBlocks(packageDir, 'text');
 
 async function run(code: string): Promise<unknown[]> {
-  const file = path.join(here, `.readme-example-${process.pid}-${Math.random().toString(36).slice(2)}.ts`);
-  await fs.writeFile(file, code.replace("from '@vertexkit/jobs'", `from ${JSON.stringify(path.join(here, '..', 'src', 'index.ts'))}`));
-  const lines: unknown[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((value: unknown) => {
-    lines.push(value);
-  });
-  try {
-    await import(file);
-  } finally {
-    log.mockRestore();
-    await fs.rm(file, { force: true });
-  }
-  return lines;
+  const calls = await runReadmeCode({ packageDir, packageName: '@vertexkit/jobs', code });
+  return calls.map(([first]) => first);
 }
 
 test('the first example is at most 12 lines and prints the command shown below it', async () => {
-  const [example = '', second = ''] = blocks('ts');
+  const [example = '', second = ''] = await readmeBlocks(packageDir, 'ts');
   expect(example.split('\n').filter(Boolean).length).toBeLessThanOrEqual(12);
-  const [output = ''] = blocks('text');
+  const [output = ''] = texts;
   expect(await run(example)).toEqual([output.trimEnd()]);
   await run(second);
 });
@@ -41,5 +32,5 @@ test('the error shown is the one thrown', () => {
     'jobSpec.workerPoolSpecs[0].replica_count': 1,
     'jobSpec.scheduling.timeout': '2 hours',
   });
-  expect(() => validateCustomJobSpec(spec)).toThrow(blocks('text')[1]?.trimEnd());
+  expect(() => validateCustomJobSpec(spec)).toThrow(texts[1]?.trimEnd());
 });

@@ -1,30 +1,16 @@
 // The README's first example must run as written.
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { expect, test, vi } from 'vitest';
+import { expect, test } from 'vitest';
+// @ts-expect-error -- plain ESM module; its types are in index.d.ts (TypeScript looks for index.d.mts).
+import * as readmeExampleModule from '../../../tools/readme-example/index.mjs';
+import type * as ReadmeExample from '../../../tools/readme-example/index.d.ts';
 
-const here = import.meta.dirname;
+const { readmeBlocks, runReadmeCode } = readmeExampleModule as typeof ReadmeExample;
+const packageDir = path.resolve(import.meta.dirname, '..');
 
 test('the README example runs as written', async () => {
-  const readme = await fs.readFile(path.join(here, '..', 'README.md'), 'utf8');
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!code) throw new Error('README.md has no ts example');
-  const file = path.join(here, `.readme-example-${process.pid}.ts`);
-  await fs.writeFile(file, code.replace("from '@vertexkit/serve'", `from ${JSON.stringify(path.join(here, '..', 'src', 'index.ts'))}`));
-  const lines: unknown[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((value: unknown) => {
-    lines.push(value);
-  });
+  const [code = ''] = await readmeBlocks(packageDir, 'ts');
   // The example listens on the platform's port; give it a free one.
-  const saved = process.env.PORT;
-  process.env.PORT = '0';
-  try {
-    await import(file);
-  } finally {
-    log.mockRestore();
-    if (saved === undefined) delete process.env.PORT;
-    else process.env.PORT = saved;
-    await fs.rm(file, { force: true });
-  }
-  expect(lines).toEqual([{ predictions: [{ length: 5 }] }]);
+  const calls = await runReadmeCode({ packageDir, packageName: '@vertexkit/serve', code, env: { PORT: '0' } });
+  expect(calls.map(([first]) => first)).toEqual([{ predictions: [{ length: 5 }] }]);
 });

@@ -2,39 +2,24 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, expect, test, vi } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
+// @ts-expect-error -- plain ESM module; its types are in index.d.ts (TypeScript looks for index.d.mts).
+import * as readmeExampleModule from '../../../tools/readme-example/index.mjs';
+import type * as ReadmeExample from '../../../tools/readme-example/index.d.ts';
 
-const here = path.dirname(new URL(import.meta.url).pathname);
+const { readmeBlocks, runReadmeCode } = readmeExampleModule as typeof ReadmeExample;
+const packageDir = path.resolve(import.meta.dirname, '..');
 const work = await fs.mkdtemp(path.join(os.tmpdir(), 'vk-readme-'));
 afterAll(async () => {
   await fs.rm(work, { recursive: true, force: true });
 });
 
-async function exampleModule(): Promise<string> {
-  const readme = await fs.readFile(path.join(here, '..', 'README.md'), 'utf8');
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!code) throw new Error('README.md has no ts example');
-  // The example imports the published name; run it against this checkout's source instead.
-  const file = path.join(here, `.readme-example-${process.pid}.ts`);
-  await fs.writeFile(file, code.replace("from '@vertexkit/storage'", `from ${JSON.stringify(path.join(here, '..', 'src', 'index.ts'))}`));
-  return file;
-}
-
 test('the README example runs as written, and a second run skips the unchanged file', async () => {
-  const file = await exampleModule();
-  const cwd = process.cwd();
+  const [code = ''] = await readmeBlocks(packageDir, 'ts');
   const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    lines.push(args.join(' '));
-  });
-  try {
-    process.chdir(work);
-    await import(`${file}?run=1`);
-    await import(`${file}?run=2`);
-  } finally {
-    process.chdir(cwd);
-    log.mockRestore();
-    await fs.rm(file, { force: true });
+  for (let run = 0; run < 2; run++) {
+    const calls = await runReadmeCode({ packageDir, packageName: '@vertexkit/storage', code, cwd: work });
+    lines.push(...calls.map((args) => args.join(' ')));
   }
   expect(lines).toEqual([
     'uploaded 1 file(s), 0 unchanged',

@@ -2,32 +2,23 @@
 import fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, test, vi } from 'vitest';
+import { expect, test } from 'vitest';
+// @ts-expect-error -- plain ESM module; its types are in index.d.ts (TypeScript looks for index.d.mts).
+import * as readmeExampleModule from '../../../tools/readme-example/index.mjs';
+import type * as ReadmeExample from '../../../tools/readme-example/index.d.ts';
 
-const here = import.meta.dirname;
+const { readmeBlocks, runReadmeCode } = readmeExampleModule as typeof ReadmeExample;
+const packageDir = path.resolve(import.meta.dirname, '..');
 
 test('the README example runs as written and writes a model directory', async () => {
-  const readme = await fs.readFile(path.join(here, '..', 'README.md'), 'utf8');
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!code) throw new Error('README.md has no ts example');
+  const [code = ''] = await readmeBlocks(packageDir, 'ts');
   expect(code.split('\n').filter(Boolean).length).toBeLessThanOrEqual(12);
-  const file = path.join(here, `.readme-example-${process.pid}.ts`);
-  await fs.writeFile(file, code.replace("from '@vertexkit/trainer'", `from ${JSON.stringify(path.join(here, '..', 'src', 'index.ts'))}`));
   const cwd = await fs.mkdtemp(path.join(tmpdir(), 'vertexkit-trainer-readme-'));
-  const lines: unknown[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((value: unknown) => {
-    lines.push(value);
-  });
-  const previous = process.cwd();
-  process.chdir(cwd);
   try {
-    await import(file);
-    expect(lines).toEqual([['spam']]);
+    const calls = await runReadmeCode({ packageDir, packageName: '@vertexkit/trainer', code, cwd });
+    expect(calls.map(([first]) => first)).toEqual([['spam']]);
     expect((await fs.readdir(path.join(cwd, 'model'))).sort()).toEqual(['config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json']);
   } finally {
-    process.chdir(previous);
-    log.mockRestore();
-    await fs.rm(file, { force: true });
     await fs.rm(cwd, { recursive: true, force: true });
   }
 });

@@ -13,6 +13,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { checkServedResults, readTrainedScores } from './check-results.ts';
 import { startChild, stopChildren } from './children.ts';
 import { scoreLabels, summarizeLatency, type ClassificationScores, type LatencySummary } from './metrics.ts';
 import { predictHeldOut } from './predict-held-out.ts';
@@ -118,6 +119,8 @@ try {
   const trained = await training.exited;
   if (trained.code !== 0) throw new Error(`apps/train failed (exit ${trained.code ?? trained.signal}); see its [train] lines above`);
   const trainSeconds = seconds(step);
+  // What training measured on test.csv: the served model must score the same on it below.
+  const trainedScores = await readTrainedScores(modelDir);
   console.log(`             trained in ${trainSeconds.toFixed(1)} s\n`);
 
   step = performance.now();
@@ -136,11 +139,23 @@ try {
   const stopped = await server.exited;
   printResults(scores, latency, predictions.requests, predictions.seconds);
   console.log(`server       pid ${server.process.pid} logged ${server.predictionsAnswered()} answered requests; stopped by SIGTERM, exit code ${stopped.code ?? stopped.signal}`);
+  if (stopped.code !== 0) throw new Error(`apps/serve-cloud-run exited with ${stopped.code ?? stopped.signal} on SIGTERM; expected 0`);
+  const problems = checkServedResults({
+    trained: trainedScores,
+    served: scores,
+    sent: texts.length,
+    requests: predictions.requests,
+    answered: server.predictionsAnswered(),
+  });
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  console.log(
+    `checked      served scores match training's own on test.csv (macro-F1 ${trainedScores.macroF1.toFixed(4)}); ` +
+      `${server.predictionsAnswered()} of ${predictions.requests} requests answered`,
+  );
   console.log(
     `total        ${seconds(started).toFixed(1)} s (data ${dataSeconds.toFixed(1)} s, train ${trainSeconds.toFixed(1)} s, ` +
       `serve start ${serveSeconds.toFixed(1)} s, predict ${predictions.seconds.toFixed(1)} s)`,
   );
-  if (stopped.code !== 0) throw new Error(`apps/serve-cloud-run exited with ${stopped.code ?? stopped.signal} on SIGTERM; expected 0`);
   console.log(`\nThe model stays in ${shown(modelDir)}: serve it again with MODEL_URI=${modelDir} npm start -w @vertexkit/app-serve-cloud-run`);
 } catch (error) {
   // After Ctrl-C the steps fail as their children stop; the signal handler ends the run.

@@ -53,6 +53,7 @@ test('trains, serves, scores the held-out messages and stops the server', async 
   expect(stdout).toMatch(/^latency {6}p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms per request$/m);
   expect(stdout).toMatch(/^throughput {3}40 requests in [\d.]+ s: \d+ requests\/s$/m);
   expect(stdout).toMatch(/^server {7}pid \d+ logged 40 answered requests; stopped by SIGTERM, exit code 0$/m);
+  expect(stdout).toMatch(/^checked {6}served scores match training's own on test\.csv \(macro-F1 \d\.\d{4}\); 40 of 40 requests answered$/m);
   // Even 320 messages separate ham from spam well: anything near chance means a broken path.
   const served = /^accuracy +([\d.]+)\nmacro-F1 +([\d.]+)$/m.exec(stdout);
   expect(Number(served?.[2])).toBeGreaterThan(0.8);

@@ -1,13 +1,15 @@
 // This app's container image and its Cloud Build, as options of @vertexkit/containers. `npm run generate:deploy`
 // renders them into the committed Dockerfile, Dockerfile.dockerignore and cloudbuild.yaml (a test fails when
 // those are stale); change them here.
-import { renderCloudBuild, type CloudBuildOptions, renderNodeServeImage, type NodeServeImageOptions } from '@vertexkit/containers';
+import path from 'node:path';
+import { listWorkspaceDependencies, renderCloudBuild, type CloudBuildOptions, renderNodeServeImage, type NodeServeImageOptions } from '@vertexkit/containers';
 
 export const SERVE_IMAGE_OPTIONS: NodeServeImageOptions = {
   nodeVersion: 24,
   // The image is built from the repository root: the app and the workspace packages it runs on.
   appDir: 'apps/serve-cloud-run',
-  workspaces: [{ dir: 'packages/serve' }, { dir: 'packages/storage' }],
+  // The workspace packages in its package.json dependencies (and theirs): kept in step with what it imports.
+  workspaces: await listWorkspaceDependencies({ root: path.resolve(import.meta.dirname, '..', '..', '..'), appDir: 'apps/serve-cloud-run' }),
   command: ['node', 'src/main.ts'],
   // CPU inference only: skip onnxruntime-node's CUDA download, and keep only the linux-x64 native binaries
   // (the package ships every platform's: about 220 MB the image never loads).
@@ -35,7 +37,8 @@ export const SERVE_CLOUD_BUILD_OPTIONS: CloudBuildOptions = {
   dockerfile: 'apps/serve-cloud-run/Dockerfile',
   preSteps: [
     { id: 'install', name: 'node:24', entrypoint: 'npm', args: ['ci'] },
-    { id: 'build-packages', name: 'node:24', entrypoint: 'npx', args: ['nx', 'run-many', '-t', 'build', '--projects=@vertexkit/serve,@vertexkit/storage'] },
+    // nx builds what the app depends on, from the project graph (the app's `build` target depends on `^build`).
+    { id: 'build-packages', name: 'node:24', entrypoint: 'npx', args: ['nx', 'run', '@vertexkit/app-serve-cloud-run:build'] },
   ],
   substitutions: { _REGION: 'us-central1', _REPOSITORY: 'vertexkit' },
 };

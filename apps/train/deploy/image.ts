@@ -1,13 +1,15 @@
 // This app's container image and its Cloud Build, as options of @vertexkit/containers. `npm run generate:deploy`
 // renders them into the committed Dockerfile, Dockerfile.dockerignore and cloudbuild.yaml (a test fails when
 // those are stale); change them here.
-import { renderCloudBuild, type CloudBuildOptions, renderNodeTrainImage, type NodeTrainImageOptions } from '@vertexkit/containers';
+import path from 'node:path';
+import { listWorkspaceDependencies, renderCloudBuild, type CloudBuildOptions, renderNodeTrainImage, type NodeTrainImageOptions } from '@vertexkit/containers';
 
 export const TRAIN_IMAGE_OPTIONS: NodeTrainImageOptions = {
   nodeVersion: 24,
   // The image is built from the repository root: the app and the workspace packages it runs on.
   appDir: 'apps/train',
-  workspaces: [{ dir: 'packages/trainer' }, { dir: 'packages/storage' }, { dir: 'packages/jobs' }],
+  // The workspace packages in its package.json dependencies (and theirs): kept in step with what it imports.
+  workspaces: await listWorkspaceDependencies({ root: path.resolve(import.meta.dirname, '..', '..', '..'), appDir: 'apps/train' }),
   // Vertex AI appends the job's args (--data gs://..., --epochs ...) to this ENTRYPOINT and sets
   // CLOUD_ML_JOB_ID, so the app trains in-process and writes the model to AIP_MODEL_DIR.
   command: ['node', 'src/main.ts'],
@@ -27,7 +29,8 @@ export const TRAIN_CLOUD_BUILD_OPTIONS: CloudBuildOptions = {
   dockerfile: 'apps/train/Dockerfile',
   preSteps: [
     { id: 'install', name: 'node:24', entrypoint: 'npm', args: ['ci'] },
-    { id: 'build-packages', name: 'node:24', entrypoint: 'npx', args: ['nx', 'run-many', '-t', 'build', '--projects=@vertexkit/trainer,@vertexkit/storage,@vertexkit/jobs'] },
+    // nx builds what the app depends on, from the project graph (the app's `build` target depends on `^build`).
+    { id: 'build-packages', name: 'node:24', entrypoint: 'npx', args: ['nx', 'run', '@vertexkit/app-train:build'] },
   ],
   substitutions: { _REGION: 'us-central1', _REPOSITORY: 'vertexkit' },
 };

@@ -8,6 +8,7 @@ export {
 } from './lib/node/render-node-serve-image.js';
 export { renderNodeTrainImage, type NodeTrainImageOptions } from './lib/node/render-node-train-image.js';
 export type { NodeImageOptions, WorkspacePackage } from './lib/node/render-node-app-image.js';
+export { listWorkspaceDependencies, type ListWorkspaceDependenciesOptions } from './lib/node/list-workspace-dependencies.js';
 export {
   checkDockerfile,
   type CheckDockerfileOptions,

@@ -283,10 +283,13 @@ try {
   // (b) one large file
   const large = path.join(work, 'large.bin');
   const handle = await fs.open(large, 'w');
-  const chunk = randomBytes(8 * 1024 * 1024);
-  for (let i = 0; i < LARGE_MIB / 8; i++) await handle.write(chunk);
-  await handle.close();
   const largeBytes = LARGE_MIB * 1024 * 1024;
+  const chunk = randomBytes(8 * 1024 * 1024);
+  // 8 MiB at a time, the last write cut to size (LARGE_MIB need not be a multiple of 8).
+  for (let written = 0; written < largeBytes; written += chunk.length) {
+    await handle.write(chunk, 0, Math.min(chunk.length, largeBytes - written));
+  }
+  await handle.close();
 
   const bigUpBase = await timed(() => bucket.upload(large, { destination: 'base/large.bin' }));
   const bigUpOurs = await timed(() => vk.copy({ from: large, to: `gs://${BUCKET}/vk/large.bin`, storage }));

@@ -93,3 +93,16 @@ test('--target cloud-run skips Vertex AI; a missing flag is a usage error (exit 
   expect(local.code).toBe(2);
   expect(local.stderr).toContain('give a gs:// prefix');
 });
+
+test('a value Google Cloud would refuse, or an unknown flag: one error line naming it, exit 2, no stack trace', async () => {
+  const project = await deploy(['--project', 'p', ...FLAGS.slice(2)]);
+  expect(project.code).toBe(2);
+  expect(project.stderr).toBe('error: cloudBuildSubmitCommand: 1 invalid option\n  project: "p" is not a Google Cloud project ID: 6–30 lowercase letters, digits and "-", starting with a letter\n');
+  const bucket = await deploy([...FLAGS.slice(0, 4), '--model-uri', 'gs://b/model/']);
+  expect(bucket.code).toBe(2);
+  expect(bucket.stderr).toContain('model.artifactUri: "b" is not a bucket name');
+  expect(bucket.stderr).not.toMatch(/\n\s+at /);
+  const unknown = await deploy([...FLAGS, '--projec', 'x']);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toMatch(/^error: Unknown option '--projec'.*\(--help lists the flags\)\n$/);
+});

@@ -82,3 +82,13 @@ test('a local --data is refused with the reason (exit 2)', async () => {
   expect(code).toBe(2);
   expect(stderr).toContain('error: --data ./data/: a Vertex AI job reads and writes Cloud Storage; give a gs:// prefix');
 });
+
+test('a value Google Cloud would refuse: the one line vertexkit-train or the renderer gives, exit 2, no stack trace', async () => {
+  const bucket = await deploy([...FLAGS.slice(0, 4), '--data', 'gs://b/data/', '--output-dir', 'gs://my-bucket/x/']);
+  expect(bucket.code).toBe(2);
+  expect(bucket.stderr).toMatch(/^error: option '--data <prefix>' argument 'gs:\/\/b\/data\/' is invalid\. "gs:\/\/b\/data\/": "b" is not a valid bucket name; [^\n]+\n$/);
+  const project = await deploy(['--project', 'p', ...FLAGS.slice(2)]);
+  expect(project.code).toBe(2);
+  expect(project.stderr).toContain('project: "p" is not a Google Cloud project ID');
+  expect(project.stderr).not.toMatch(/\n\s+at /);
+});

@@ -201,6 +201,19 @@ describe('loadModelDirectory reads', () => {
     expect((await loadModelDirectory(dir)).problemType).toBe('multi_label_classification');
   });
 
+  it("a multi-label model's threshold: config.json's, else 0.5; none for a single-label model; a bad one named", async () => {
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ id2label: { '0': 'a', '1': 'b' }, problem_type: 'multi_label_classification', threshold: 0.3 }));
+    expect((await loadModelDirectory(dir)).threshold).toBe(0.3);
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ id2label: { '0': 'a', '1': 'b' }, problem_type: 'multi_label_classification' }));
+    expect((await loadModelDirectory(dir)).threshold).toBe(0.5);
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ id2label: { '0': 'a', '1': 'b' }, threshold: 0.3 }));
+    expect((await loadModelDirectory(dir)).threshold).toBeUndefined();
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ id2label: { '0': 'a', '1': 'b' }, problem_type: 'multi_label_classification', threshold: '0.3' }));
+    await expect(loadModelDirectory(dir)).rejects.toThrow(
+      'config.json: threshold must be a number from 0 to 1 (the score a label needs in a multi-label model), got "0.3"; fix it or remove it (default 0.5)',
+    );
+  });
+
   it('the max length: option, then model_max_length, then 512 capped by max_position_embeddings', async () => {
     expect((await loadModelDirectory(dir)).maxLength).toBe(512);
     await editJson('config.json', (json) => ({ ...json, max_position_embeddings: 128 }));

@@ -28,6 +28,11 @@ export interface ModelDirectory {
   labels: string[];
   /** Softmax (single-label) or sigmoid (multi-label) scores. */
   problemType: ProblemType;
+  /**
+   * Multi-label only: the score a label needs to be predicted when a request sets no `threshold`. config.json's
+   * `threshold` (what the model was tuned and scored with, e.g. by `@vertexkit/trainer --threshold`), else 0.5.
+   */
+  threshold: number | undefined;
   /** Longest sequence {@link ModelDirectory.encode} returns, special tokens included. */
   maxLength: number;
   /** The id to pad batches with. */
@@ -89,6 +94,7 @@ export async function loadModelDirectory(dir: string, options: LoadModelDirector
     modelPath,
     labels: classifier.labels,
     problemType: classifier.problemType,
+    threshold: classifier.threshold,
     maxLength: tokenizer.maxLength,
     padId: tokenizer.padId,
     padTypeId: tokenizer.padTypeId,

@@ -1,5 +1,8 @@
 import { describeValue as describe, isPlainObject } from './describe-value.js';
 
+/** The threshold of a multi-label model whose config.json sets none: the sigmoid's midpoint. */
+export const DEFAULT_THRESHOLD = 0.5;
+
 /**
  * Whether a classifier's classes exclude each other (softmax over the logits, scores sum to 1) or not (a
  * sigmoid per logit, each score on its own). The names are transformers' `problem_type` values.
@@ -11,6 +14,8 @@ export interface ClassifierConfig {
   /** Label names by class index. */
   labels: string[];
   problemType: ProblemType;
+  /** Multi-label only: config.json's `threshold`, else {@link DEFAULT_THRESHOLD}; undefined for single-label models. */
+  threshold: number | undefined;
   /** The model's position-embedding table size, when config.json says; caps the default max length. */
   maxPositionEmbeddings: number | undefined;
 }
@@ -61,11 +66,19 @@ export function readClassifierConfig(config: Record<string, unknown>, fail: Fail
     fail(`problem_type ${describe(problemType)}: ${why}; use "single_label_classification" (softmax) or "multi_label_classification" (sigmoid)`);
   }
   const maxPositionEmbeddings = config['max_position_embeddings'];
+  // Like transformers' TextClassificationPipeline: one label cannot be a softmax (it would always score 1), so
+  // a single logit is a sigmoid whatever problem_type says.
+  const multiLabel = problemType === 'multi_label_classification' || labels.length === 1;
+  // Not a transformers field: the decision threshold a multi-label model was trained and scored with, as
+  // @vertexkit/trainer writes it. Served labels must be the ones its metrics.json counted.
+  const threshold = config['threshold'];
+  if (threshold !== undefined && threshold !== null && (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1))) {
+    fail(`threshold must be a number from 0 to 1 (the score a label needs in a multi-label model), got ${describe(threshold)}; fix it or remove it (default ${DEFAULT_THRESHOLD})`);
+  }
   return {
     labels,
-    // Like transformers' TextClassificationPipeline: one label cannot be a softmax (it would always score 1), so
-    // a single logit is a sigmoid whatever problem_type says.
-    problemType: problemType === 'multi_label_classification' || labels.length === 1 ? 'multi_label_classification' : 'single_label_classification',
+    problemType: multiLabel ? 'multi_label_classification' : 'single_label_classification',
+    threshold: multiLabel ? ((threshold as number | null | undefined) ?? DEFAULT_THRESHOLD) : undefined,
     maxPositionEmbeddings: isPositiveInteger(maxPositionEmbeddings) ? maxPositionEmbeddings : undefined,
   };
 }

@@ -212,15 +212,18 @@ export function createTextClassificationHandler(
       }
     },
     parseInstance: parseTextInstance,
-    parseParameters: (parameters) => parseClassificationParameters(parameters, ready().model.problemType),
+    parseParameters: (parameters) => {
+      const { problemType, threshold } = ready().model;
+      return parseClassificationParameters(parameters, problemType, threshold);
+    },
     // async, so that misuse rejects the promise rather than throwing where the caller awaits.
     async run(texts) {
       return run(ready(), texts);
     },
     postprocess(logits, params) {
-      const { labels, problemType } = ready().model;
+      const { labels, problemType, threshold } = ready().model;
       // A server that skips parseParameters passes no params: the defaults apply.
-      const options = (params as TextClassificationParams | undefined) ?? parseClassificationParameters(undefined, problemType);
+      const options = (params as TextClassificationParams | undefined) ?? parseClassificationParameters(undefined, problemType, threshold);
       return { labels: scoreLabels(logits, labels, problemType, options) };
     },
     async close() {

@@ -27,6 +27,7 @@ export {
   type LabelMetrics,
   type ComputeClassificationMetricsParams,
 } from './lib/metrics.js';
+export { sizeBigramBuckets, BIGRAM_BUCKETS_RANGE, type SizeBigramBucketsParams } from './lib/size-bigram-buckets.js';
 export { splitExamples, type SplitExamplesOptions, type SplitExamplesResult } from './lib/split-examples.js';
 export { exportModelDirectory, MODEL_DIRECTORY_FILES } from './lib/export-model-directory.js';
 export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './lib/checkpoint.js';

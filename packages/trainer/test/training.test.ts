@@ -46,9 +46,33 @@ describe('trainTextClassifier', () => {
     expect(result.stoppedEarly).toBe(true);
     expect(result.epochsRun).toBe(result.bestEpoch + 2);
     expect(result.epochsRun).toBeLessThan(20);
-    expect(events.at(-1)).toEqual({ type: 'early-stop', epoch: result.epochsRun, bestEpoch: result.bestEpoch, patience: 2 });
+    expect(events.at(-1)).toEqual({ type: 'early-stop', epoch: result.epochsRun, bestEpoch: result.bestEpoch, patience: 2, minDelta: 0, lastProgressEpoch: result.bestEpoch });
     // `best` is a snapshot: it differs from the final weights.
     expect(result.best.weights.bias).not.toEqual(result.final.weights.bias);
+  });
+
+  it('stops early once the dev macro-F1 stops rising, however much the dev loss keeps falling', async () => {
+    // An easy task: dev macro-F1 reaches 1 in a few epochs; after that the model only grows more confident and
+    // every epoch's dev loss is lower. Counting those as progress made every epoch "the best so far" and ran all 30.
+    const events: TrainingEvent[] = [];
+    const result = await trainTextClassifier({ train, dev, epochs: 30, patience: 2, dim: 8, buckets: 256, onEvent: (event) => events.push(event) });
+    const epochs = events.flatMap((event) => (event.type === 'epoch' ? [event] : []));
+    const firstPerfect = epochs.find((event) => event.devMacroF1 === 1)?.epoch ?? Number.NaN;
+    expect(firstPerfect).toBeLessThan(10);
+    expect(result.stoppedEarly).toBe(true);
+    expect(result.epochsRun).toBe(firstPerfect + 2);
+    // The loss still picks among the tied epochs: the last one, whose dev loss is lowest.
+    expect(epochs.slice(firstPerfect - 1).map((event) => event.devLoss)).toEqual([...epochs.slice(firstPerfect - 1).map((event) => event.devLoss)].sort((a, b) => b - a));
+    expect(result.bestEpoch).toBe(result.epochsRun);
+    expect(events.at(-1)).toMatchObject({ type: 'early-stop', lastProgressEpoch: firstPerfect, bestEpoch: result.epochsRun });
+  });
+
+  it('minDelta: a rise of the dev macro-F1 must exceed it to count as progress', async () => {
+    const events: TrainingEvent[] = [];
+    const result = await trainTextClassifier({ train, dev, epochs: 30, patience: 2, dim: 8, buckets: 256, minDelta: 0.5, onEvent: (event) => events.push(event) });
+    // Epoch 1 (0.33) is progress from nothing and epoch 2 (0.90) rises by more than 0.5; nothing can rise 0.5 above that.
+    expect(result.epochsRun).toBe(4);
+    expect(events.at(-1)).toMatchObject({ type: 'early-stop', lastProgressEpoch: 2, minDelta: 0.5 });
   });
 
   it('calls onBest with each improvement, before training goes on', async () => {

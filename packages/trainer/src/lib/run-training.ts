@@ -136,7 +136,7 @@ export function describeEvent(event: TrainingEvent): string | undefined {
     case 'epoch':
       return `epoch ${event.epoch}/${event.epochs}: loss ${event.loss.toFixed(4)}, dev loss ${event.devLoss.toFixed(4)}, dev macro-F1 ${event.devMacroF1.toFixed(4)}, dev accuracy ${event.devAccuracy.toFixed(4)}, ${Math.round(event.examplesPerSecond)} examples/s${event.improved ? ' (best so far)' : ''}`;
     case 'early-stop':
-      return `stopping early after epoch ${event.epoch}: no better dev macro-F1 in ${event.patience} epochs; best epoch ${event.bestEpoch}`;
+      return `stopping early after epoch ${event.epoch}: dev macro-F1 has not risen${event.minDelta > 0 ? ` by more than ${event.minDelta}` : ''} in ${event.patience} epochs (since epoch ${event.lastProgressEpoch}); best epoch ${event.bestEpoch}`;
     default:
       return undefined;
   }

@@ -3,6 +3,7 @@ import { evaluateEncoded, labelIndexes } from './evaluate.js';
 import { accumulateGradients, createScratch, Gradients } from './gradients.js';
 import type { ClassificationMetrics } from './metrics.js';
 import { createRandom } from './random.js';
+import { sizeBigramBuckets } from './size-bigram-buckets.js';
 import { splitExamples } from './split-examples.js';
 import { TextClassifier, type TextClassifierWeights } from './text-classifier.js';
 import type { TextExample } from './text-example.js';
@@ -39,7 +40,7 @@ export type TrainingEvent =
       improved: boolean;
       bestEpoch: number;
     }
-  | { type: 'early-stop'; epoch: number; bestEpoch: number; patience: number };
+  | { type: 'early-stop'; epoch: number; bestEpoch: number; patience: number; minDelta: number; lastProgressEpoch: number };
 
 /** Options of {@link trainTextClassifier}. */
 export interface TrainTextClassifierOptions extends TrainingHyperparameters {
@@ -136,7 +137,10 @@ export async function trainTextClassifier(options: TrainTextClassifierOptions): 
     maxLength: hyper.maxLength,
   });
   const random = createRandom(hyper.seed);
-  const { dim, buckets } = hyper;
+  const { dim } = hyper;
+  // Each text tokenized once: its ids size the bigram table and then give its features.
+  const trainIds = train.map((example) => vocabulary.encode(example.text, hyper.maxLength));
+  const buckets = hyper.buckets ?? sizeBigramBuckets({ texts: trainIds, vocabularySize: vocabulary.size, minCount: hyper.minCount });
   // fastText's initialisation: small uniform embeddings, a zero output layer.
   const embedding = new Float32Array((vocabulary.size + buckets) * dim);
   for (let i = 0; i < embedding.length; i++) embedding[i] = (random.next() * 2 - 1) / dim;
@@ -155,7 +159,7 @@ export async function trainTextClassifier(options: TrainTextClassifierOptions): 
     threshold: hyper.threshold,
   };
   const model = new TextClassifier(config, vocabulary, weights);
-  const trainFeatures = train.map((example) => model.bag(model.encode(example.text)));
+  const trainFeatures = trainIds.map((ids) => model.bag(ids));
   const devFeatures = dev.map((example) => model.bag(model.encode(example.text)));
   const targets = trainTargets.map((indexes) => {
     const target = new Float64Array(labels.length);
@@ -189,6 +193,8 @@ export async function trainTextClassifier(options: TrainTextClassifierOptions): 
   let bestEpoch = 0;
   let bestScore = -Infinity;
   let bestLoss = Infinity;
+  let progressEpoch = 0;
+  let progressScore = -Infinity;
   let stoppedEarly = false;
   let epoch = 0;
   let lastYield = performance.now();
@@ -222,7 +228,13 @@ export async function trainTextClassifier(options: TrainTextClassifierOptions): 
     }
     const seconds = (performance.now() - started) / 1000;
     const devMetrics = evaluateEncoded(model, devFeatures, devTargets);
-    const improved = devMetrics.macroF1 > bestScore + 1e-12 || (Math.abs(devMetrics.macroF1 - bestScore) <= 1e-12 && devMetrics.loss < bestLoss);
+    // The model kept: the best dev macro-F1, ties to the lower dev loss.
+    const improved = devMetrics.macroF1 > bestScore + F1_NOISE || (Math.abs(devMetrics.macroF1 - bestScore) <= F1_NOISE && devMetrics.loss < bestLoss);
+    // Patience: only a rise of the macro-F1 by more than minDelta counts as progress, never the loss alone.
+    if (devMetrics.macroF1 > progressScore + Math.max(hyper.minDelta, F1_NOISE)) {
+      progressEpoch = epoch;
+      progressScore = devMetrics.macroF1;
+    }
     if (improved) {
       best = copyModel();
       bestEpoch = epoch;
@@ -251,9 +263,9 @@ export async function trainTextClassifier(options: TrainTextClassifierOptions): 
       bestEpoch,
     });
     if (improved) await options.onBest?.(best!, epoch);
-    if (epoch - bestEpoch >= hyper.patience && epoch < hyper.epochs) {
+    if (epoch - progressEpoch >= hyper.patience && epoch < hyper.epochs) {
       stoppedEarly = true;
-      options.onEvent?.({ type: 'early-stop', epoch, bestEpoch, patience: hyper.patience });
+      options.onEvent?.({ type: 'early-stop', epoch, bestEpoch, patience: hyper.patience, minDelta: hyper.minDelta, lastProgressEpoch: progressEpoch });
       break;
     }
   }
@@ -267,6 +279,9 @@ export async function trainTextClassifier(options: TrainTextClassifierOptions): 
     dev: [...dev],
   };
 }
+
+// Macro-F1s that differ by less than this are the same score computed in another order.
+const F1_NOISE = 1e-12;
 
 function checkExamples(examples: readonly TextExample[], split: string): void {
   if (!Array.isArray(examples)) {

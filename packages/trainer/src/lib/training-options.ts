@@ -9,8 +9,15 @@ export interface TrainingHyperparameters {
   labels?: string[];
   /** Passes over the training examples at most. Default 10. */
   epochs?: number;
-  /** Stop after this many epochs without a better dev macro-F1 (ties go to the lower dev loss). Default 3. */
+  /**
+   * Stop after this many epochs in which the dev macro-F1 did not rise by more than `minDelta` above its best.
+   * Default 3. The dev loss does not reset the count: once the dev set is all right, a loss that keeps
+   * shrinking (a model only growing more confident) does not keep training going. The model kept is the epoch
+   * with the best dev macro-F1, ties going to the lower dev loss.
+   */
   patience?: number;
+  /** The least rise of the dev macro-F1 that counts as progress for `patience`. Default 0: any rise. */
+  minDelta?: number;
   /** Adam's step size. Default 0.01. */
   learningRate?: number;
   /** Examples per gradient step. Default 32. */
@@ -23,7 +30,11 @@ export interface TrainingHyperparameters {
   dim?: number;
   /** 2 (default): words and hashed word bigrams; 1: words only. */
   ngrams?: 1 | 2;
-  /** Hash buckets for bigrams. Default 2^18 = 262,144. */
+  /**
+   * Hash buckets for bigrams: embedding rows shared by all word pairs. Default: sized from the training data,
+   * the power of two at or above the number of distinct bigrams seen at least `minCount` times, from 1,024 to
+   * 262,144 (2^18), so a small data set gives a small model (see `sizeBigramBuckets`).
+   */
   buckets?: number;
   /** Texts are cut to their first `maxLength` words (in serving too: it becomes `model_max_length`). Default 512. */
   maxLength?: number;
@@ -35,7 +46,11 @@ export interface TrainingHyperparameters {
   devSize?: number;
 }
 
-export type ResolvedHyperparameters = Required<Omit<TrainingHyperparameters, 'labels'>> & { labels: string[] | undefined };
+export type ResolvedHyperparameters = Required<Omit<TrainingHyperparameters, 'labels' | 'buckets'>> & {
+  labels: string[] | undefined;
+  /** 0 for words only; undefined: size the table from the training data. */
+  buckets: number | undefined;
+};
 
 const PROBLEM_TYPES: readonly ProblemType[] = ['single_label_classification', 'multi_label_classification'];
 
@@ -52,13 +67,14 @@ export function resolveHyperparameters(options: TrainingHyperparameters): Resolv
     labels: options.labels,
     epochs: integer('epochs', options.epochs, 10, 1),
     patience: integer('patience', options.patience, 3, 1),
+    minDelta: number('minDelta', options.minDelta, 0, (value) => value >= 0 && value < 1, 'a number from 0 to below 1, e.g. 0.005'),
     learningRate: number('learningRate', options.learningRate, 0.01, (value) => value > 0 && value < 10, 'a number in (0, 10), e.g. 0.01'),
     batchSize: integer('batchSize', options.batchSize, 32, 1),
     seed: integer('seed', options.seed, 42, 0),
     threshold: number('threshold', options.threshold, 0.5, (value) => value > 0 && value < 1, 'a number in (0, 1), e.g. 0.5'),
     dim: integer('dim', options.dim, 64, 1, 4096),
     ngrams,
-    buckets: ngrams === 1 ? 0 : integer('buckets', options.buckets, 2 ** 18, 1, 2 ** 26),
+    buckets: ngrams === 1 ? 0 : options.buckets === undefined ? undefined : integer('buckets', options.buckets, 2 ** 18, 1, 2 ** 26),
     maxLength: integer('maxLength', options.maxLength, 512, 1),
     minCount: integer('minCount', options.minCount, 2, 1),
     maxVocabularySize: integer('maxVocabularySize', options.maxVocabularySize, 200_000, 3, 2 ** 26),

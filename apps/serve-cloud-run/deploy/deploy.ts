@@ -164,9 +164,9 @@ async function main(): Promise<void> {
         command: asGcloud(renderGcloudCommand({ createEndpoint: { displayName: values.service } }, location)),
       },
       {
-        title: "Vertex AI: the endpoint's ID",
+        title: "Vertex AI: the endpoint's ID (the last part of its resource name), for the steps below and your calls",
         command: gcloudCommand({
-          args: ['ai', 'endpoints', 'list', `--region=${region}`, `--project=${project}`, `--filter=display_name=${values.service}`, '--format=value(name)', '--limit=1'],
+          args: ['ai', 'endpoints', 'list', `--region=${region}`, `--project=${project}`, `--filter=display_name=${values.service}`, '--format=value(name.basename())', '--limit=1'],
         }),
         captureAs: 'ENDPOINT_ID',
       },
@@ -196,7 +196,8 @@ async function main(): Promise<void> {
     console.log('# Run from the repository root (or again with --run):\n');
     for (const [i, step] of steps.entries()) {
       console.log(`# ${i + 1}. ${step.title}`);
-      console.log(step.captureAs ? `${step.captureAs}=$(${step.command.text})` : step.command.text);
+      // Exported: the client examples and curl lines that follow read it from the environment.
+      console.log(step.captureAs ? `export ${step.captureAs}=$(${step.command.text})` : step.command.text);
       if (step.alternative) {
         console.log(`#    ${step.alternative.title}:`);
         console.log(step.alternative.command.text.replace(/^/gm, '#   '));

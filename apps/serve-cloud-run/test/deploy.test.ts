@@ -51,7 +51,8 @@ test('prints every gcloud command, and writes the Cloud Run service YAML they us
   expect(stdout).toContain('gcloud run services replace .vertexkit/deploy/serve-cloud-run/service.yaml \\\n  --region=europe-west4 \\\n  --project=my-project');
   expect(stdout).toContain('#   gcloud run deploy spam-classifier \\');
   expect(stdout).toContain(`  --container-image-uri=${IMAGE} \\`);
-  expect(stdout).toContain('ENDPOINT_ID=$(gcloud ai endpoints list \\');
+  expect(stdout).toContain('export ENDPOINT_ID=$(gcloud ai endpoints list \\');
+  expect(stdout).toContain("--format='value(name.basename())'");
   expect(stdout).toContain('gcloud ai endpoints deploy-model "$ENDPOINT_ID" \\');
   const yaml = await fs.readFile(path.join(repoRoot, '.vertexkit', 'deploy', 'serve-cloud-run', 'service.yaml'), 'utf8');
   expect(checkCloudRunService(yaml)).toEqual([]);

@@ -103,6 +103,14 @@ describe('Vertex AI endpoint target', () => {
     expect(api.requests[0]?.body).toBe('{"instances":[{"text":"a"}]}');
   });
 
+  test('endpointId may be the whole resource name gcloud prints (project number and all): its parts are used', () => {
+    const auth = countingAuthClient();
+    const client = createPredictionClient({
+      target: { project: 'my-project', location: 'us-central1', endpointId: 'projects/123456789/locations/us-central1/endpoints/4455', authClient: auth, baseUrl: api.origin },
+    });
+    expect(client.url).toBe(`${api.origin}/v1/projects/123456789/locations/us-central1/endpoints/4455:predict`);
+  });
+
   test('a token is asked for before every request (the auth client caches and refreshes it)', async () => {
     const auth = countingAuthClient();
     const client = createPredictionClient({ target: { vertexEndpoint: 'projects/p/locations/us-central1/endpoints/123', authClient: auth, baseUrl: api.origin } });
@@ -188,6 +196,10 @@ describe('Vertex AI URLs', () => {
     const cases: [unknown, string][] = [
       [{ vertexEndpoint: 'projects/p/endpoints/1' }, 'target.vertexEndpoint: "projects/p/endpoints/1" is not an endpoint resource name; expected projects/{project}/locations/{location}/endpoints/{endpointId}'],
       [{ project: 'p', location: 'us-central1' , endpointId: 'a/b' }, `target.endpointId: "a/b" is not a valid endpointId; expected e.g. '1234567890'`],
+      [
+        { project: 'p', location: 'europe-west4', endpointId: 'projects/1/locations/us-central1/endpoints/2' },
+        'target.endpointId: "projects/1/locations/us-central1/endpoints/2" is an endpoint in us-central1, but target.location is "europe-west4"; make them agree, or pass { vertexEndpoint: "projects/1/locations/us-central1/endpoints/2" } alone',
+      ],
       [{ vertexEndpoint: 'projects/p/locations/l/endpoints/1', project: 'p' }, 'target.project: name the endpoint either by vertexEndpoint or by project, location and endpointId, not both'],
       [{ url: 'http://x/predict', cloudRunUrl: 'https://x.run.app' }, 'target: names more than one kind of target (url, cloud-run)'],
       [{ endpoint: '123' }, 'target: has none of url, cloudRunUrl, vertexEndpoint, endpointId'],

@@ -60,7 +60,11 @@ export interface VertexEndpointPartsTarget extends VertexEndpointOptions {
   project: string;
   /** Region, e.g. `us-central1`. */
   location: string;
-  /** The endpoint's id (the last part of its resource name). */
+  /**
+   * The endpoint's id (the last part of its resource name), or its whole resource name
+   * (`projects/123/locations/us-central1/endpoints/456`, as `gcloud ai endpoints list --format='value(name)'`
+   * prints it, with the project number): then its project and region are used, and `location` must agree.
+   */
   endpointId: string;
 }
 

@@ -146,6 +146,15 @@ function resolveVertexTarget(t: Record<string, unknown>): ResolvedTarget {
     [, project, location, endpointId] = match;
   } else {
     ({ project, location, endpointId } = t);
+    // `gcloud ai endpoints list --format='value(name)'` prints the whole resource name, with the project
+    // number: take it as it is (the API accepts a number for a project id) if its region is the one given.
+    const named = typeof endpointId === 'string' ? ENDPOINT_NAME.exec(endpointId.trim()) : null;
+    if (named) {
+      if (typeof location === 'string' && named[2] !== location) {
+        throw invalidArgument('target.endpointId', `${describeValue(endpointId)} is an endpoint in ${named[2]}, but target.location is ${describeValue(location)}; make them agree, or pass { vertexEndpoint: ${describeValue(endpointId)} } alone`);
+      }
+      [, project, location, endpointId] = named;
+    }
     for (const [key, value] of [['project', project], ['location', location], ['endpointId', endpointId]] as const) {
       if (typeof value !== 'string' || !SEGMENT.test(value)) {
         throw invalidArgument(`target.${key}`, `${describeValue(value)} is not a valid ${key}; expected e.g. ${key === 'project' ? "'my-project'" : key === 'location' ? "'us-central1'" : "'1234567890'"}`);

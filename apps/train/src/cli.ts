@@ -6,9 +6,16 @@ import type { TrainingHyperparameters } from '@vertexkit/trainer';
 
 /** What the command line asks for, checked. Training knobs left out fall back to the trainer's defaults. */
 export interface TrainSettings
-  extends Pick<TrainingHyperparameters, 'epochs' | 'patience' | 'learningRate' | 'batchSize' | 'seed' | 'threshold' | 'devSize' | 'dim' | 'ngrams' | 'maxLength'> {
-  /** Folder or prefix holding train.csv, and optionally dev.csv and test.csv. */
+  extends Pick<
+    TrainingHyperparameters,
+    'epochs' | 'patience' | 'minDelta' | 'learningRate' | 'batchSize' | 'seed' | 'threshold' | 'devSize' | 'dim' | 'ngrams' | 'buckets' | 'maxLength' | 'minCount'
+  > {
+  /** Folder or prefix holding the training file, and optionally the dev and test files. */
   data: string;
+  /** The files' names under `data` (default train.csv, dev.csv, test.csv). */
+  trainFile: string;
+  devFile: string;
+  testFile: string;
   /** Where the model directory goes (local path or gs://). */
   output: string;
   /** Where checkpoints go (local path or gs://); unset: they are not kept. */
@@ -19,6 +26,11 @@ export interface TrainSettings
   labelColumn: string;
   /** One-hot label columns (multi-label): header names or 0-based indexes. */
   labelColumns?: string[];
+  /**
+   * Multi-label from the label column: its value split on this (`tech|food`). `false` (--no-label-delimiter):
+   * the value is one label whatever it holds. Undefined: one label, but a value that looks like several is an error.
+   */
+  labelDelimiter?: string | false;
   delimiter: string;
   /** The first row names the columns. */
   header: boolean;
@@ -28,9 +40,13 @@ export interface TrainSettings
 }
 
 const EXAMPLES = `
-Data: train.csv (required), dev.csv and test.csv (optional) under --data, one example per row.
-Without dev.csv, --dev-size of train.csv is held out for early stopping; without test.csv,
---test-size (if given) is held out and scored with the best model.
+Data: train.csv (required), dev.csv and test.csv (optional) under --data, one example per row
+(other names: --train-file, --dev-file, --test-file). Without dev.csv, --dev-size of train.csv is held
+out for early stopping; without test.csv, --test-size (if given) is held out and scored with the best model.
+
+Early stopping: training stops after --patience epochs in which the dev macro-F1 did not rise (by more
+than --min-delta). The dev loss never counts as progress on its own: it only picks, among epochs tied
+on dev macro-F1, the model that is kept (the lower loss wins).
 
 Examples:
   # a local folder standing in for a bucket; columns "text" and "label"
@@ -43,6 +59,9 @@ Examples:
   # multi-label: one 0/1 column per label
   $ vertexkit-train --data ./toxic/ --output ./models/toxic/ \\
       --text-column comment_text --label-columns toxic,obscene,insult,threat --threshold 0.4
+
+  # multi-label: the labels of a row in one column, as "tech|food"
+  $ vertexkit-train --data ./news/ --output ./models/news/ --label-column tags --label-delimiter '|'
 
   # on Vertex AI: --output and --checkpoint-dir come from AIP_MODEL_DIR and AIP_CHECKPOINT_DIR
   $ vertexkit-train --data /gcs/my-bucket/spam/ --epochs 20
@@ -111,10 +130,35 @@ function location(value: string): string {
 function delimiter(value: string): string {
   // A shell passes '\t' through as backslash-t; "tab" is easier to type than a literal tab.
   const resolved = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
-  if (resolved === '' || /[\r\n"]/.test(resolved)) {
-    throw new InvalidArgumentError(`Expected the character between fields, e.g. --delimiter ';' or --delimiter '\\t' (or tab); not empty, a quote or a line break.`);
+  // One character, as CSV has it: a longer one would only fail later, deep in the parser, on the first quote.
+  if ([...resolved].length !== 1 || /[\r\n"]/.test(resolved)) {
+    throw new InvalidArgumentError(`Expected one character between fields, e.g. --delimiter ';' or --delimiter '\\t' (or tab); not empty, several characters, a quote or a line break.`);
   }
   return resolved;
+}
+
+function labelDelimiter(value: string): string {
+  if (value === '' || /[\r\n]/.test(value) || value.trim() === '' && value !== ' ') {
+    throw new InvalidArgumentError(`Expected what separates the labels in the label column, e.g. --label-delimiter '|' for "tech|food".`);
+  }
+  return value;
+}
+
+function fileName(flag: string, example: string) {
+  return (value: string): string => {
+    if (value.trim() === '' || value.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(value) || value.split(/[\\/]/).includes('..')) {
+      throw new InvalidArgumentError(`Expected a file name under --data, e.g. ${flag} ${example}; not a path of its own (put the folder in --data).`);
+    }
+    return value;
+  };
+}
+
+function minDelta(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n < 1)) {
+    throw new InvalidArgumentError('Expected a rise of the dev macro-F1 from 0 to below 1, e.g. --min-delta 0.005.');
+  }
+  return n;
 }
 
 function labelList(value: string): Record<string, string> {
@@ -146,17 +190,23 @@ export function createProgram(): Command {
     .optionsGroup('Data and output:')
     .addOption(new Option('--data <prefix>', 'folder or prefix with train.csv (dev.csv, test.csv optional): a path, file://, gs:// or /gcs/').argParser(location).makeOptionMandatory())
     .addOption(new Option('--output <dir>', 'where the model directory goes: a path, file:// or gs://').env('AIP_MODEL_DIR').argParser(location))
+    .addOption(new Option('--train-file <name>', 'the training file under --data (default train.csv)').default('train.csv').argParser(fileName('--train-file', 'spam-train.csv')))
+    .addOption(new Option('--dev-file <name>', 'the dev file under --data, used when present (default dev.csv)').default('dev.csv').argParser(fileName('--dev-file', 'valid.csv')))
+    .addOption(new Option('--test-file <name>', 'the test file under --data, used when present (default test.csv)').default('test.csv').argParser(fileName('--test-file', 'holdout.csv')))
     .addOption(new Option('--checkpoint-dir <dir>', 'where best and final checkpoints go (default: not kept)').env('AIP_CHECKPOINT_DIR').argParser(location))
     .addOption(new Option('--no-checkpoint-dir', 'keep no checkpoints, even when AIP_CHECKPOINT_DIR is set'))
     .optionsGroup('Columns:')
     .addOption(new Option('--text-column <name|index>', 'the text: a header name or a 0-based index (default: "text", or 0 with --no-header)'))
     .addOption(new Option('--label-column <name|index>', 'the label, one per row (default: "label", or 1 with --no-header)').conflicts('labelColumns'))
     .addOption(new Option('--label-columns <names>', 'multi-label: one-hot 0/1 columns, comma-separated; their header names are the labels').argParser(columnList))
+    .addOption(new Option('--label-delimiter <text>', "multi-label: the label column holds a row's labels joined by this, e.g. '|' for tech|food").argParser(labelDelimiter).conflicts('labelColumns'))
+    .addOption(new Option('--no-label-delimiter', 'the label column holds one label per row, even one with | ; or , in it'))
     .addOption(new Option('--delimiter <char>', "field separator; '\\t' or tab for TSV").default(',').argParser(delimiter))
     .addOption(new Option('--no-header', 'the first row is data: name columns by index'))
     .optionsGroup('Training:')
     .addOption(new Option('--epochs <n>', 'most passes over the training examples (default 10)').argParser(integer('--epochs', 1, 20)))
-    .addOption(new Option('--patience <n>', 'stop after this many epochs without a better dev macro-F1 (default 3)').argParser(integer('--patience', 1, 5)))
+    .addOption(new Option('--patience <n>', 'stop after this many epochs in which the dev macro-F1 did not rise (default 3; see Early stopping below)').argParser(integer('--patience', 1, 5)))
+    .addOption(new Option('--min-delta <x>', 'the least rise of the dev macro-F1 that counts for --patience (default 0: any rise)').argParser(minDelta))
     .addOption(new Option('--learning-rate <rate>', "Adam's step size (default 0.01)").argParser(learningRate))
     .addOption(new Option('--batch-size <n>', 'examples per gradient step (default 32)').argParser(integer('--batch-size', 1, 64)))
     .addOption(new Option('--seed <n>', 'seed of the splits, the shuffling and the initial weights (default 42)').argParser(integer('--seed', 0, 7)))
@@ -166,6 +216,8 @@ export function createProgram(): Command {
     .optionsGroup('Model:')
     .addOption(new Option('--dim <n>', 'embedding width (default 64)').argParser(integer('--dim', 1, 128, 4096)))
     .addOption(new Option('--ngrams <1|2>', '1: words; 2: words and word pairs (default 2)').argParser(integer('--ngrams', 1, 1, 2)))
+    .addOption(new Option('--buckets <n>', 'hash rows for word pairs (default: sized from the data, 1,024 to 262,144)').argParser(integer('--buckets', 1, 65536, 2 ** 26)))
+    .addOption(new Option('--min-count <n>', 'words seen fewer times in training become unknown (default 2)').argParser(integer('--min-count', 1, 3)))
     .addOption(new Option('--max-length <words>', 'words read from each text, in training and serving (default 512)').argParser(integer('--max-length', 1, 256)))
     .optionsGroup('Where it runs (default: --local, or --here inside a job):')
     .addOption(new Option('--local', 'run as a local Vertex AI custom job: a child process with the environment Vertex AI sets').conflicts(['submit', 'here']))
@@ -277,8 +329,17 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (options.output === undefined && mode === 'here') {
     usage('--output is required: the folder or gs:// prefix for the model directory (on Vertex AI, AIP_MODEL_DIR sets it)');
   }
-  if (options.threshold !== undefined && options.labelColumns === undefined) {
-    usage('--threshold applies to multi-label training; add --label-columns, or drop --threshold');
+  const multiLabel = options.labelColumns !== undefined || typeof options.labelDelimiter === 'string';
+  if (options.threshold !== undefined && !multiLabel) {
+    usage('--threshold applies to multi-label training; add --label-columns or --label-delimiter, or drop --threshold');
+  }
+  if (options.ngrams === 1 && options.buckets !== undefined) {
+    usage('--buckets sizes the table of word pairs, which --ngrams 1 does not use; drop one of them');
+  }
+  const files = [['--train-file', options.trainFile], ['--dev-file', options.devFile], ['--test-file', options.testFile]] as const;
+  for (const [i, [name, file]] of files.entries()) {
+    const same = files.find(([, other], j) => j > i && other === file);
+    if (same) usage(`${name} and ${same[0]} are both "${file}"; give each split its own file`);
   }
   if (!options.header) {
     if (options.labelColumns !== undefined) {

@@ -1,5 +1,6 @@
 // One CSV file -> TextExample[]: picks the text and label columns (by header name or 0-based index) and
 // checks every row, so a bad file fails with its name, the line and the fix rather than deep in training.
+import { open } from 'node:fs/promises';
 import { readCsv, readCsvHeader, StorageError } from '@vertexkit/storage';
 import type { TextExample } from '@vertexkit/trainer';
 import { DataError } from './errors.ts';
@@ -12,6 +13,8 @@ export interface ColumnSelection {
   label: string;
   /** Multi-label: one-hot 0/1 columns; their header names are the label names. */
   labels?: readonly string[];
+  /** Multi-label: the `label` column holds a row's labels joined by this (`tech|food`). */
+  labelDelimiter?: string;
 }
 
 /** Parameters of {@link readExamples}. */
@@ -42,7 +45,39 @@ function lineBreaks(fields: readonly string[]): number {
   return count;
 }
 
+/** A missing column or a row of the wrong width: what a wrong --delimiter looks like. */
+class RowShapeError extends DataError {}
+
 const isBlankLine = (fields: readonly string[]): boolean => fields.length === 1 && fields[0] === '';
+
+const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', '\t': 'tab', ';': 'semicolon', '|': 'pipe' };
+const shownDelimiter = (delimiter: string): string => (delimiter === '\t' ? "'\\t'" : `'${delimiter}'`);
+
+/**
+ * When the first line of the file splits on another common delimiter but not on `delimiter`, the hint to
+ * add to a parse or column error: the usual cause of both is a TSV or semicolon file read as CSV.
+ */
+export async function delimiterHint(file: string, delimiter: string): Promise<string> {
+  const handle = await open(file, 'r');
+  let firstLine: string;
+  try {
+    const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(64 * 1024), position: 0 });
+    firstLine = buffer.toString('utf8', 0, bytesRead).split(/\r?\n/, 1)[0] ?? '';
+  } finally {
+    await handle.close();
+  }
+  // Count outside double quotes: a comma inside a quoted field separates nothing.
+  const counts = new Map<string, number>();
+  let quoted = false;
+  for (const char of firstLine) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && (char in DELIMITER_NAMES || char === delimiter)) counts.set(char, (counts.get(char) ?? 0) + 1);
+  }
+  if ((counts.get(delimiter) ?? 0) > 0) return '';
+  const [best] = [...counts.entries()].filter(([char]) => char !== delimiter).sort((a, b) => b[1] - a[1]);
+  if (best === undefined) return '';
+  return `; its first line has no ${shownDelimiter(delimiter)} but ${best[1]} ${DELIMITER_NAMES[best[0]]}${best[1] === 1 ? '' : 's'}: add --delimiter ${shownDelimiter(best[0])}`;
+}
 
 /** The index of the column a flag names, checked against the header (when there is one). */
 function resolveColumn(flag: string, column: string, header: readonly string[] | undefined, name: string): number {
@@ -51,10 +86,10 @@ function resolveColumn(flag: string, column: string, header: readonly string[] |
   if (/^\d+$/.test(column)) {
     const index = Number(column);
     if (header === undefined || index < header.length) return index;
-    throw new DataError(`${flag} ${column} is past the last column of ${name}: it has ${header.length} (${header.join(', ')}); indexes start at 0`);
+    throw new RowShapeError(`${flag} ${column} is past the last column of ${name}: it has ${header.length} (${header.join(', ')}); indexes start at 0`);
   }
   const columns = header === undefined ? '' : `; its columns are: ${header.join(', ')}`;
-  throw new DataError(`${flag} "${column}" is not a column of ${name}${columns}`);
+  throw new RowShapeError(`${flag} "${column}" is not a column of ${name}${columns}`);
 }
 
 const quoted = (header: readonly string[] | undefined, index: number): string =>
@@ -90,10 +125,10 @@ export async function readExamples(params: ReadExamplesParams): Promise<Examples
         continue;
       }
       if (header !== undefined && fields.length !== header.length) {
-        throw new DataError(`${at}: the row has ${fields.length} fields, the header ${header.length}; quote fields that contain "${delimiter}" or line breaks`);
+        throw new RowShapeError(`${at}: the row has ${fields.length} fields, the header ${header.length}; quote fields that contain "${delimiter}" or line breaks`);
       }
       if (fields.length <= widest) {
-        throw new DataError(`${at}: the row has ${fields.length} field${fields.length === 1 ? '' : 's'}, but column ${widest} is used; check --delimiter and the column flags`);
+        throw new RowShapeError(`${at}: the row has ${fields.length} field${fields.length === 1 ? '' : 's'}, but column ${widest} is used; check --delimiter and the column flags`);
       }
       const textValue = fields[text] as string;
       if (textValue.trim() === '') throw new DataError(`${at}: the text (${quoted(header, text)}) is empty; fill it in or remove the row`);
@@ -109,12 +144,20 @@ export async function readExamples(params: ReadExamplesParams): Promise<Examples
         continue;
       }
       const labelValue = (fields[label] as string).trim();
-      if (labelValue === '') throw new DataError(`${at}: the label (${quoted(header, label)}) is empty; every row needs one`);
-      if (known && !known.has(labelValue)) {
-        const from = params.knownLabels as { labels: readonly string[]; from: string };
-        throw new DataError(`${at}: label "${labelValue}" does not occur in ${from.from} (its labels: ${from.labels.join(', ')}); a model cannot learn a label it never saw`);
+      // Multi-label from one column: an empty value is a row with no labels, as an all-0 one-hot row is.
+      const rowLabels = columns.labelDelimiter === undefined
+        ? [labelValue]
+        : [...new Set(labelValue.split(columns.labelDelimiter).map((part) => part.trim()).filter((part) => part !== ''))];
+      if (columns.labelDelimiter === undefined && labelValue === '') {
+        throw new DataError(`${at}: the label (${quoted(header, label)}) is empty; every row needs one`);
       }
-      examples.push({ text: textValue, labels: [labelValue] });
+      for (const value of rowLabels) {
+        if (known && !known.has(value)) {
+          const from = params.knownLabels as { labels: readonly string[]; from: string };
+          throw new DataError(`${at}: label "${value}" does not occur in ${from.from} (its labels: ${from.labels.join(', ')}); a model cannot learn a label it never saw`);
+        }
+      }
+      examples.push({ text: textValue, labels: rowLabels });
     }
     if (examples.length === 0) {
       throw new DataError(header ? `${name} has a header but no rows` : `${name} is empty`);
@@ -123,7 +166,12 @@ export async function readExamples(params: ReadExamplesParams): Promise<Examples
   } catch (error) {
     // Storage reports malformed CSV against the local copy; the user knows the file by its source name.
     if (StorageError.isInstance(error) && error.code === 'INVALID_DATA') {
-      throw new DataError(error.message.replaceAll(file, name), { cause: error });
+      throw new DataError(`${error.message.replaceAll(file, name)}${await delimiterHint(file, delimiter)}`, { cause: error });
+    }
+    // A missing column or a short row, on a file with another delimiter: say which one it has.
+    if (error instanceof RowShapeError) {
+      const hint = await delimiterHint(file, delimiter);
+      if (hint !== '') throw new DataError(`${error.message}${hint}`, { cause: error });
     }
     throw error;
   }

@@ -38,6 +38,23 @@ export interface TrainJobResult {
 
 const distinctLabels = (examples: readonly TextExample[]): string[] => [...new Set(examples.flatMap((example) => example.labels))].sort();
 
+// Characters people join several labels with in one column. Not "/": classes such as "Sci/Tech" are common.
+const LIKELY_LABEL_DELIMITERS = ['|', ';', ','];
+
+/** Single-label training on labels such as "tech|food": a DataError that says how to train multi-label, or to keep them. */
+function checkJoinedLabels(examples: readonly TextExample[], file: string, csvDelimiter: string): void {
+  const labels = distinctLabels(examples);
+  for (const joiner of LIKELY_LABEL_DELIMITERS.filter((candidate) => candidate !== csvDelimiter)) {
+    const joined = labels.filter((label) => label.split(joiner).filter((part) => part.trim() !== '').length > 1);
+    if (joined.length === 0) continue;
+    const shown = joined.slice(0, 3).map((label) => JSON.stringify(label)).join(', ');
+    throw new DataError(
+      `${file}: ${joined.length} of the ${labels.length} labels hold "${joiner}" (${shown}${joined.length > 3 ? ', ...' : ''}), as several labels joined in one column would; ` +
+        `to train multi-label, add --label-delimiter '${joiner}'; to keep each value as one label, add --no-label-delimiter`,
+    );
+  }
+}
+
 /** Fetch the data, read and check the CSVs, train, publish the model (and checkpoints). */
 export async function trainJob(settings: TrainSettings, hooks: TrainJobHooks = {}): Promise<TrainJobResult> {
   const { signal } = hooks;
@@ -46,47 +63,56 @@ export async function trainJob(settings: TrainSettings, hooks: TrainJobHooks = {
   try {
     const data = parseLocation(settings.data).uri;
     status(`fetching ${data}`);
+    const { trainFile, devFile, testFile } = settings;
     const files = await fetchDataset({
       from: settings.data,
       to: path.join(scratch, 'data'),
-      required: ['train.csv'],
-      optional: ['dev.csv', 'test.csv'],
+      required: [trainFile],
+      optional: [devFile, testFile],
       signal,
     });
 
-    const multiLabel = settings.labelColumns !== undefined;
-    const columns = { text: settings.textColumn, label: settings.labelColumn, labels: settings.labelColumns };
+    const oneHot = settings.labelColumns !== undefined;
+    const multiLabel = oneHot || typeof settings.labelDelimiter === 'string';
+    const columns = {
+      text: settings.textColumn,
+      label: settings.labelColumn,
+      labels: settings.labelColumns,
+      ...(typeof settings.labelDelimiter === 'string' ? { labelDelimiter: settings.labelDelimiter } : {}),
+    };
     const nameOf = (file: string): string => joinLocation(settings.data, file).uri;
     const read = (file: string, knownLabels?: { labels: string[]; from: string }): Promise<ExamplesRead> =>
       readExamples({ file: files[file] as string, name: nameOf(file), columns, delimiter: settings.delimiter, header: settings.header, knownLabels });
 
-    const train = await read('train.csv');
-    // Single-label: dev and test rows may only use labels the model can learn. Multi-label: the columns must match.
+    const train = await read(trainFile);
+    // "tech|food" as one class is almost never meant: stop before a model of joined classes is trained.
+    if (settings.labelDelimiter === undefined && !oneHot) checkJoinedLabels(train.examples, nameOf(trainFile), settings.delimiter);
+    // Dev and test rows may only use labels the model can learn. One-hot: the columns must match.
     const labels = train.labelColumns ?? distinctLabels(train.examples);
-    const known = multiLabel ? undefined : { labels, from: nameOf('train.csv') };
-    const optional = async (file: 'dev.csv' | 'test.csv'): Promise<TextExample[] | undefined> => {
+    const known = oneHot ? undefined : { labels, from: nameOf(trainFile) };
+    const optional = async (file: string): Promise<TextExample[] | undefined> => {
       if (files[file] === undefined) return undefined;
       const result = await read(file, known);
-      if (multiLabel && result.labelColumns?.join() !== labels.join()) {
-        throw new DataError(`${nameOf(file)}: the label columns are ${result.labelColumns?.join(', ')}, but in train.csv ${labels.join(', ')}; give both files the same label columns`);
+      if (oneHot && result.labelColumns?.join() !== labels.join()) {
+        throw new DataError(`${nameOf(file)}: the label columns are ${result.labelColumns?.join(', ')}, but in ${trainFile} ${labels.join(', ')}; give both files the same label columns`);
       }
       return result.examples;
     };
-    const dev = await optional('dev.csv');
-    let test = await optional('test.csv');
+    const dev = await optional(devFile);
+    let test = await optional(testFile);
     let trainExamples = train.examples;
-    let testFrom = test === undefined ? undefined : nameOf('test.csv');
+    let testFrom = test === undefined ? undefined : nameOf(testFile);
     status(
       `read ${train.examples.length} training examples` +
         `${dev ? `, ${dev.length} dev` : ''}${test ? `, ${test.length} test` : ''}; labels: ${labels.join(', ')}`,
     );
-    if (dev && settings.devSize !== undefined) status('dev.csv is there: --dev-size is not used');
-    if (test && settings.testSize !== undefined) status('test.csv is there: --test-size is not used');
+    if (dev && settings.devSize !== undefined) status(`warning: ${devFile} is there, so --dev-size ${settings.devSize} is ignored (${devFile} is the dev split)`);
+    if (test && settings.testSize !== undefined) status(`warning: ${testFile} is there, so --test-size ${settings.testSize} is ignored (${testFile} is the test split)`);
     if (test === undefined && settings.testSize !== undefined) {
       const split = splitExamples(trainExamples, { test: settings.testSize, seed: settings.seed });
       trainExamples = split.train;
       test = split.test;
-      testFrom = `--test-size ${settings.testSize} of train.csv`;
+      testFrom = `--test-size ${settings.testSize} of ${trainFile}`;
     }
 
     const modelDir = path.join(scratch, 'model');
@@ -101,6 +127,7 @@ export async function trainJob(settings: TrainSettings, hooks: TrainJobHooks = {
       ...(multiLabel ? { problemType: 'multi_label_classification' as const, labels } : {}),
       epochs: settings.epochs,
       patience: settings.patience,
+      minDelta: settings.minDelta,
       learningRate: settings.learningRate,
       batchSize: settings.batchSize,
       seed: settings.seed,
@@ -108,6 +135,8 @@ export async function trainJob(settings: TrainSettings, hooks: TrainJobHooks = {
       devSize: settings.devSize,
       dim: settings.dim,
       ngrams: settings.ngrams,
+      buckets: settings.buckets,
+      minCount: settings.minCount,
       maxLength: settings.maxLength,
       outputDir: modelDir,
       checkpointDir,

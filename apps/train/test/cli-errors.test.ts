@@ -39,7 +39,13 @@ describe.concurrent('usage errors exit 2 before reading anything', () => {
     ['ngrams 3', ['--data', 'DATA', '--output', 'OUT', '--ngrams', '3'], "error: option '--ngrams <1|2>' argument '3' is invalid. Expected a whole number from 1 to 2, e.g. --ngrams 1."],
     ['dev size 1.5', ['--data', 'DATA', '--output', 'OUT', '--dev-size', '1.5'], "error: option '--dev-size <n>' argument '1.5' is invalid. Expected a fraction between 0 and 1 (--dev-size 0.1 holds out 10%) or a whole number of examples (--dev-size 500)."],
     ['threshold out of range', ['--data', 'DATA', '--output', 'OUT', '--label-columns', 'a,b', '--threshold', '1.5'], "error: option '--threshold <p>' argument '1.5' is invalid. Expected a number between 0 and 1 (exclusive), e.g. --threshold 0.4."],
-    ['threshold without multi-label', ['--data', 'DATA', '--output', 'OUT', '--threshold', '0.3'], 'error: --threshold applies to multi-label training; add --label-columns, or drop --threshold'],
+    ['threshold without multi-label', ['--data', 'DATA', '--output', 'OUT', '--threshold', '0.3'], 'error: --threshold applies to multi-label training; add --label-columns or --label-delimiter, or drop --threshold'],
+    ['a delimiter of two characters', ['--data', 'DATA', '--output', 'OUT', '--delimiter', ';;'], "error: option '--delimiter <char>' argument ';;' is invalid. Expected one character between fields, e.g. --delimiter ';' or --delimiter '\\t' (or tab); not empty, several characters, a quote or a line break."],
+    ['label delimiter and label columns', ['--data', 'DATA', '--output', 'OUT', '--label-columns', 'a,b', '--label-delimiter', '|'], "error: option '--label-delimiter <text>' cannot be used with option '--label-columns <names>'"],
+    ['min delta of 1', ['--data', 'DATA', '--output', 'OUT', '--min-delta', '1'], "error: option '--min-delta <x>' argument '1' is invalid. Expected a rise of the dev macro-F1 from 0 to below 1, e.g. --min-delta 0.005."],
+    ['buckets with --ngrams 1', ['--data', 'DATA', '--output', 'OUT', '--ngrams', '1', '--buckets', '4096'], 'error: --buckets sizes the table of word pairs, which --ngrams 1 does not use; drop one of them'],
+    ['a --train-file path of its own', ['--data', 'DATA', '--output', 'OUT', '--train-file', '../other/train.csv'], "error: option '--train-file <name>' argument '../other/train.csv' is invalid. Expected a file name under --data, e.g. --train-file spam-train.csv; not a path of its own (put the folder in --data)."],
+    ['the same file for two splits', ['--data', 'DATA', '--output', 'OUT', '--dev-file', 'all.csv', '--test-file', 'all.csv'], 'error: --dev-file and --test-file are both "all.csv"; give each split its own file'],
     ['unsupported scheme', ['--data', 's3://bucket/spam/', '--output', 'OUT'], 'error: option \'--data <prefix>\' argument \'s3://bucket/spam/\' is invalid. "s3://bucket/spam/": the s3:// scheme is not supported; use gs://bucket/path, file:///path or a local path.'],
     ['bad bucket name', ['--data', 'DATA', '--output', 'gs://My_Bucket/models/'], '"My_Bucket" is not a valid bucket name'],
     ['label column and label columns', ['--data', 'DATA', '--output', 'OUT', '--label-column', 'label', '--label-columns', 'a,b'], "error: option '--label-column <name|index>' cannot be used with option '--label-columns <names>'"],
@@ -70,6 +76,9 @@ describe.concurrent('usage errors exit 2 before reading anything', () => {
     expect(run.stdout).toContain('(env: AIP_MODEL_DIR)');
     expect(run.stdout).toContain('(env: AIP_CHECKPOINT_DIR)');
     expect(run.stdout).toContain('$ vertexkit-train --data ./bucket/spam/ --output ./bucket/models/spam/');
+    // The early-stopping rule, ties included, is in the help.
+    expect(run.stdout).toContain('The dev loss never counts as progress on its own: it only picks, among epochs tied\non dev macro-F1, the model that is kept (the lower loss wins).');
+    expect(run.stdout).toContain('--min-delta <x>');
   });
 });
 
@@ -146,6 +155,25 @@ describe.concurrent('data errors exit 1 and name the file, the line and the fix'
     const rows = spamRows(20).map((row) => [row.text, row.label]);
     const run = await train({ 'train.csv': csv([['text', 'label'], ...rows]), 'dev.csv': csv([['text', 'label'], ['hi', 'ham'], ['win', 'spma']]) });
     expectDataError(run, expect, /error: .*dev\.csv line 3: label "spma" does not occur in .*train\.csv \(its labels: ham, spam\)/);
+  });
+
+  test('a TSV file read as CSV: the missing column, and the delimiter its first line suggests', async ({ expect }) => {
+    const run = await train({ 'train.csv': 'text\tlabel\nhello\tham\nfree money\tspam\n' });
+    expectDataError(run, expect, /error: --text-column "text" is not a column of .*train\.csv; its columns are: text\tlabel; its first line has no ',' but 1 tab: add --delimiter '\\t'\n/);
+  });
+
+  test('a semicolon file with quotes read as CSV: the parser error, and the delimiter to use', async ({ expect }) => {
+    const run = await train({ 'train.csv': 'text;label\n"hello, you";ham\n"free money";spam\n' });
+    expectDataError(run, expect, /train\.csv line 2: .*; its first line has no ',' but 1 semicolon: add --delimiter ';'\n/);
+  });
+
+  test('labels joined with "|" in single-label training: stop, and say how to train multi-label', async ({ expect }) => {
+    const run = await train({ 'train.csv': csv([['text', 'tags'], ['cpu code', 'tech'], ['pizza', 'food'], ['cpu pizza', 'food|tech']]) }, '--label-column', 'tags');
+    expectDataError(
+      run,
+      expect,
+      /error: .*train\.csv: 1 of the 3 labels hold "\|" \("food\|tech"\), as several labels joined in one column would; to train multi-label, add --label-delimiter '\|'; to keep each value as one label, add --no-label-delimiter\n/,
+    );
   });
 
   test('a single label: the trainer says what it needs', async ({ expect }) => {

@@ -90,6 +90,49 @@ test('multi-label from one-hot columns: labels in column order, problem type mul
   expect(config.id2label).toEqual({ 0: 'tech', 1: 'sports', 2: 'politics' });
 });
 
+test('multi-label from one column with --label-delimiter: the same labels as one-hot, served threshold in config.json', async () => {
+  const data = path.join(work, 'tags');
+  const topicNames = ['tech', 'sports', 'politics'];
+  const rows = topicRows(300).map((row) => ({ text: row.text as string, tags: topicNames.filter((topic) => row[topic] === '1').join('|') }));
+  await writeCsv({ to: path.join(data, 'train.csv'), rows });
+  const output = path.join(work, 'tags-model');
+  const run = await runCli(['--data', data, '--output', output, '--label-column', 'tags', '--label-delimiter', '|', '--threshold', '0.4', ...QUICK]);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('labels: politics, sports, tech');
+  const config = await readJson(path.join(output, 'config.json'));
+  expect(config.problem_type).toBe('multi_label_classification');
+  expect(config.id2label).toEqual({ 0: 'politics', 1: 'sports', 2: 'tech' });
+  expect(config.threshold).toBe(0.4);
+});
+
+test('--no-label-delimiter keeps "a|b" as one label; --train-file and --test-file name the splits; --test-size beside a test file is ignored, and says so', async () => {
+  const data = path.join(work, 'named');
+  const rows = spamRows(200).map((row) => ({ text: row.text, label: row.label === 'spam' ? 'spam|junk' : row.label }));
+  await writeCsv({ to: path.join(data, 'spam-train.csv'), rows: rows.slice(0, 160) });
+  await writeCsv({ to: path.join(data, 'holdout.csv'), rows: rows.slice(160) });
+  const run = await runCli(['--data', data, '--output', path.join(work, 'named-model'), '--train-file', 'spam-train.csv', '--test-file', 'holdout.csv', '--test-size', '0.2', '--no-label-delimiter', ...QUICK]);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('read 160 training examples, 40 test; labels: ham, spam|junk');
+  expect(run.stdout).toContain('warning: holdout.csv is there, so --test-size 0.2 is ignored (holdout.csv is the test split)');
+  expect(run.stdout).toMatch(/^test: {2}accuracy [\d.]+, macro-F1 [\d.]+ \(40 examples\), from .*named\/holdout\.csv$/m);
+});
+
+test('--buckets and --min-count reach the model; by default the bigram table is sized from the data', async () => {
+  const sized = path.join(work, 'sized-model');
+  const run = await runCli(['--data', spam, '--output', sized, '--epochs', '1', '--dim', '16']);
+  expect(run.code).toBe(0);
+  const config = await readJson(path.join(sized, 'config.json'));
+  expect(config.buckets).toBeLessThanOrEqual(8192);
+  const explicit = path.join(work, 'explicit-model');
+  expect((await runCli(['--data', spam, '--output', explicit, '--epochs', '1', '--dim', '16', '--buckets', '5000', '--min-count', '100000'])).code).toBe(0);
+  const explicitConfig = await readJson(path.join(explicit, 'config.json'));
+  expect(explicitConfig.buckets).toBe(5000);
+  // Every word is rarer than 100,000: only the special tokens are left.
+  expect(explicitConfig.vocab_size as number).toBeLessThan(config.vocab_size as number);
+});
+
 test('headerless TSV, columns by index', async () => {
   const data = path.join(work, 'tsv');
   await writeCsv({ to: path.join(data, 'train.csv'), rows: spamRows(200).map((row) => [row.label, row.text]), delimiter: '\t', header: false });

@@ -140,7 +140,7 @@ export async function trainTextClassifier(options: TrainTextClassifierOptions): 
   const { dim } = hyper;
   // Each text tokenized once: its ids size the bigram table and then give its features.
   const trainIds = train.map((example) => vocabulary.encode(example.text, hyper.maxLength));
-  const buckets = hyper.buckets ?? sizeBigramBuckets({ texts: trainIds, vocabularySize: vocabulary.size, minCount: hyper.minCount });
+  const buckets = hyper.buckets ?? sizeBigramBuckets({ texts: trainIds, vocabularySize: vocabulary.size });
   // fastText's initialisation: small uniform embeddings, a zero output layer.
   const embedding = new Float32Array((vocabulary.size + buckets) * dim);
   for (let i = 0; i < embedding.length; i++) embedding[i] = (random.next() * 2 - 1) / dim;

@@ -32,8 +32,8 @@ export interface TrainingHyperparameters {
   ngrams?: 1 | 2;
   /**
    * Hash buckets for bigrams: embedding rows shared by all word pairs. Default: sized from the training data,
-   * the power of two at or above the number of distinct bigrams seen at least `minCount` times, from 1,024 to
-   * 262,144 (2^18), so a small data set gives a small model (see `sizeBigramBuckets`).
+   * the power of two at or above twice the number of distinct word pairs, from 1,024 to 262,144 (2^18), so a small
+   * data set gives a small model (see `sizeBigramBuckets`).
    */
   buckets?: number;
   /** Texts are cut to their first `maxLength` words (in serving too: it becomes `model_max_length`). Default 512. */

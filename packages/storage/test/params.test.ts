@@ -29,6 +29,15 @@ describe('parameter validation', () => {
     expect((await errorOf(() => readText({ from: 42 as never }))).message).toMatch(/^from: 42; pass gs:\/\//);
   });
 
+  test('gs:/ with one slash is INVALID_URI naming the field, not NOT_FOUND on ./gs:/...', async () => {
+    const error = await errorOf(() => readText({ from: 'gs:/my-bucket/x.txt' }));
+    expect(error.code).toBe('INVALID_URI');
+    expect(error.message).toMatch(/^from: "gs:\/my-bucket\/x\.txt" .*did you mean "gs:\/\/my-bucket\/x\.txt"\?/);
+    const to = await errorOf(() => copy({ from: 'gs://my-bucket/a.txt', to: 'gcs://my-bucket/b.txt' }));
+    expect(to.code).toBe('INVALID_URI');
+    expect(to.message).toMatch(/^to: "gcs:\/\/my-bucket\/b\.txt" .*did you mean "gs:\/\/my-bucket\/b\.txt"\?/);
+  });
+
   test('bad numbers in createStorage and syncDirectory', async () => {
     expect((await errorOf(() => createStorage({ concurrency: 0 }))).message).toBe(
       'concurrency: 0 is not a positive integer; pass 1 or more (default 16)',

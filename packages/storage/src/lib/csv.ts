@@ -3,9 +3,9 @@ import { parse, type InfoRecord, type Options as ParseOptions } from 'csv-parse'
 import { stringify } from 'csv-stringify';
 import type { ObjectInfo } from './backend.js';
 import { StorageError, toStorageError } from './errors.js';
-import { parseLocation, type LocationLike } from './location.js';
+import type { LocationLike } from './location.js';
 import { readStream } from './read.js';
-import type { CallOptions } from './storage.js';
+import { parseParam, type CallOptions } from './storage.js';
 import { write } from './write.js';
 
 /** A CSV row read with a header: column name to field text. */
@@ -249,7 +249,7 @@ export function readCsv(params: ReadCsvParams & { header: false }): AsyncGenerat
 export function readCsv(params: ReadCsvParams & { header?: true | readonly string[] }): AsyncGenerator<CsvRecord>;
 export function readCsv(params: ReadCsvParams): AsyncGenerator<CsvRecord | string[]>;
 export async function* readCsv(params: ReadCsvParams): AsyncGenerator<CsvRecord | string[]> {
-  const where = { operation: 'readCsv', uri: parseLocation(params.from).uri };
+  const where = { operation: 'readCsv', uri: parseParam(params, 'from').uri };
   const header = params.header ?? true;
   let columns = typeof header === 'boolean' ? undefined : checkColumnNames(where, 'header', header);
   const { delimiter } = csvFormat(params, where);
@@ -277,7 +277,7 @@ export async function* readCsv(params: ReadCsvParams): AsyncGenerator<CsvRecord 
  * ```
  */
 export async function readCsvHeader(params: ReadCsvHeaderParams): Promise<string[]> {
-  const where = { operation: 'readCsvHeader', uri: parseLocation(params.from).uri };
+  const where = { operation: 'readCsvHeader', uri: parseParam(params, 'from').uri };
   let first = true;
   const rows = parseCsv(params, where, (fields, line) => {
     // The parser works a whole chunk at a time; only its first row is the header.
@@ -369,7 +369,7 @@ async function* csvRows(params: WriteCsvParams, where: Where): AsyncGenerator<un
  * ```
  */
 export async function writeCsv(params: WriteCsvParams): Promise<ObjectInfo> {
-  const where = { operation: 'writeCsv', uri: parseLocation(params.to).uri };
+  const where = { operation: 'writeCsv', uri: parseParam(params, 'to').uri };
   const rows: unknown = params.rows;
   if (typeof rows !== 'object' || rows === null || !(Symbol.iterator in rows || Symbol.asyncIterator in rows)) {
     throw invalidArgument(where, `rows is ${kindOf(rows)}; pass an array or an (async) iterable of rows`);

@@ -5,7 +5,7 @@ import { transferObject } from './copy.js';
 import { StorageError } from './errors.js';
 import { asDirectory, joinLocation, relativeName, type LocationLike } from './location.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
-import { resolve, type CallOptions } from './storage.js';
+import { parseParam, resolve, type CallOptions } from './storage.js';
 import type { ObjectInfo } from './backend.js';
 
 /** Parameters of {@link fetchDataset}. */
@@ -40,7 +40,7 @@ export type FetchedDataset = Record<string, string | undefined>;
  * ```
  */
 export async function fetchDataset(params: FetchDatasetParams): Promise<FetchedDataset> {
-  const src = resolve(asDirectory(params.from), params.storage);
+  const src = resolve(asDirectory(parseParam(params, 'from')), params.storage);
   const dst = resolve(path.resolve(params.to), params.storage);
   const names = [...params.required, ...(params.optional ?? [])];
   for (const name of names) {

@@ -2,9 +2,9 @@ import { addAbortSignal, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ObjectInfo } from './backend.js';
 import { StorageError, toStorageError } from './errors.js';
-import { parseLocation, type LocationLike } from './location.js';
+import type { LocationLike } from './location.js';
 import { readStream } from './read.js';
-import type { CallOptions } from './storage.js';
+import { parseParam, type CallOptions } from './storage.js';
 import { write } from './write.js';
 
 /** Parameters of {@link readJsonl}. */
@@ -71,7 +71,7 @@ function snippet(text: string): string {
  * ```
  */
 export async function* readJsonl<T = unknown>(params: ReadJsonlParams): AsyncGenerator<T> {
-  const uri = parseLocation(params.from).uri;
+  const uri = parseParam(params, 'from').uri;
   const stream = await readStream({ from: params.from, storage: params.storage, signal: params.signal });
   if (params.signal) addAbortSignal(params.signal, stream);
   let lineNumber = 0;
@@ -157,7 +157,7 @@ async function* jsonlChunks(records: Iterable<unknown> | AsyncIterable<unknown>,
  * ```
  */
 export async function writeJsonl(params: WriteJsonlParams): Promise<ObjectInfo> {
-  const uri = parseLocation(params.to).uri;
+  const uri = parseParam(params, 'to').uri;
   checkIterable(params.records, 'records', 'writeJsonl', uri);
   return write({
     to: params.to,

@@ -59,12 +59,81 @@ function local(p: string): LocalLocation {
   return { scheme: 'file', path: abs, uri: abs };
 }
 
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A URI typed almost right: why it is refused, what was probably meant, and whether a local path looks the same. */
+interface NearMiss {
+  readonly why: string;
+  readonly meant: string;
+  readonly couldBeLocal?: boolean;
+}
+
+/**
+ * Without this check `gs:/bucket/x` (one slash) would be the relative path `./gs:/bucket/x` and fail
+ * later with NOT_FOUND on a folder nobody meant. The spellings accepted are exactly those Vertex AI and
+ * `@vertexkit/jobs` accept (`gs://`, lowercase), so a string that works here works there too.
+ */
+function nearMiss(input: string): NearMiss | undefined {
+  // Pasted with the quotes or a space of a shell line or a config file.
+  const wrapped = /^[\s'"`]+(?=[a-z][a-z0-9+.-]*:)/i.exec(input);
+  if (wrapped) {
+    const bare = input.slice(wrapped[0].length).replace(/[\s'"`]+$/, '');
+    return { why: 'starts with a space or a quote', meant: nearMiss(bare)?.meant ?? bare };
+  }
+  // gs:/b, gs:b, gs:///b, gs//b, gs:\b, GS://b, gcs://b. One slash and no colon (gs/b) is a plain
+  // relative path, and stays one.
+  const gs = /^(gs|gcs)([:/\\]+)(.*)$/is.exec(input);
+  if (gs) {
+    const [, scheme = '', separator = '', rest = ''] = gs;
+    if (scheme === 'gs' && separator === '://') return undefined;
+    if (!separator.includes(':') && separator.length < 2) return undefined;
+    const object = rest.replace(/\\/g, '/');
+    return {
+      why: 'is not a Cloud Storage URI, which starts with gs:// (lowercase, two slashes)',
+      meant: object === '' ? 'gs://bucket/path' : `gs://${object}`,
+      couldBeLocal: !input.includes('://'),
+    };
+  }
+  const file = /^file:\/*(.*)$/is.exec(input);
+  if (file && !input.startsWith('file://')) {
+    return {
+      why: 'is not a file URL, which starts with file:/// (lowercase) and an absolute path',
+      meant: `file:///${file[1] ?? ''}`,
+      couldBeLocal: !input.includes('://'),
+    };
+  }
+  // The HTTPS URL of an object: path style (also the console's authenticated URL) or virtual-hosted
+  // style. JSON API URLs (storage/v1/b/...) have no obvious gs:// form: they get the plain "not supported".
+  const pathStyle = /^https?:\/\/storage\.(?:googleapis\.com|cloud\.google\.com)\/(?!(?:storage|download|upload)\/)([^?#]+)/i.exec(input);
+  const hostStyle = /^https?:\/\/([a-z0-9][a-z0-9._-]*[a-z0-9])\.storage\.googleapis\.com\/([^?#]*)/i.exec(input);
+  const object = pathStyle ? pathStyle[1] : hostStyle ? `${hostStyle[1]}/${hostStyle[2]}` : undefined;
+  if (object !== undefined) {
+    const scheme = /^https:/i.test(input) ? 'https' : 'http';
+    return {
+      why: `is the ${scheme}:// URL of a Cloud Storage object, and the ${scheme}:// scheme is not supported here`,
+      meant: `gs://${decoded(object)}`,
+    };
+  }
+  return undefined;
+}
+
 /**
  * Parse `gs://bucket/key`, `file:///abs/path`, a plain (absolute or relative) path, or a path under the
  * Vertex AI bucket mount `/gcs/<bucket>/<key>` (read as `gs://<bucket>/<key>`, so it works the same
  * inside and outside a training job, with checksums, without the FUSE layer).
  *
- * @throws {@link StorageError} `INVALID_URI` for other schemes and malformed bucket names.
+ * Near-misses of a URI are refused rather than read as local paths: `gs:/b/x`, `gs:b/x`, `gs:///b/x`,
+ * `gs//b/x`, `GS://b/x`, `gcs://b/x`, `file:/x`, an object's `https://storage.googleapis.com/...` URL, or a
+ * URI with a leading space or quote. Write `./gs:/x` to mean a local path of such a name.
+ *
+ * @throws {@link StorageError} `INVALID_URI` for other schemes, near-misses (with "did you mean ...?")
+ * and malformed bucket names.
  */
 export function parseLocation(input: LocationLike): Location {
   if (typeof input !== 'string') return input;
@@ -72,6 +141,17 @@ export function parseLocation(input: LocationLike): Location {
     throw new StorageError('INVALID_URI', 'location is empty; pass gs://bucket/path, file:///path or a local path', {
       operation: 'parse',
     });
+  }
+  const miss = nearMiss(input);
+  if (miss) {
+    const local = miss.couldBeLocal ? ` (for a local path of that name, write ${JSON.stringify(`./${input}`)})` : '';
+    throw new StorageError('INVALID_URI', `${JSON.stringify(input)} ${miss.why}; did you mean ${JSON.stringify(miss.meant)}?${local}`, {
+      location: input,
+      operation: 'parse',
+    });
+  }
+  if (input === 'gs://') {
+    throw new StorageError('INVALID_URI', '"gs://" names no bucket; pass gs://bucket/path', { location: input, operation: 'parse' });
   }
   if (input.startsWith('gs://')) {
     const rest = input.slice('gs://'.length);

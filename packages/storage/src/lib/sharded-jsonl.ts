@@ -8,7 +8,7 @@ import { StorageError, toStorageError } from './errors.js';
 import { asDirectory, joinLocation, relativeName, type Location, type LocationLike } from './location.js';
 import { checkIterable, jsonLine, readJsonl } from './jsonl.js';
 import { list } from './list.js';
-import { resolve, type CallOptions } from './storage.js';
+import { parseParam, resolve, type CallOptions } from './storage.js';
 
 /** Parameters of {@link writeShardedJsonl}. Pass exactly one of `shards` and `maxRecordsPerShard`. */
 export interface WriteShardedJsonlParams extends CallOptions {
@@ -229,7 +229,7 @@ async function publish(params: WriteShardedJsonlParams, staged: StagedShard[], d
  * ```
  */
 export async function writeShardedJsonl(params: WriteShardedJsonlParams): Promise<ShardedJsonlResult> {
-  const dir = asDirectory(params.to);
+  const dir = asDirectory(parseParam(params, 'to'));
   checkParams(params, dir.uri);
   const stagingDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vertexkit-shards-'));
   try {
@@ -305,7 +305,7 @@ function completeSet(found: readonly ShardFile[], uri: string, name: string | un
  * ```
  */
 export async function* readShardedJsonl<T = unknown>(params: ReadShardedJsonlParams): AsyncGenerator<T> {
-  const dir = asDirectory(params.from);
+  const dir = asDirectory(parseParam(params, 'from'));
   const found: ShardFile[] = [];
   for await (const entry of list({ prefix: dir, recursive: false, storage: params.storage, signal: params.signal })) {
     if (entry.type !== 'file') continue;

@@ -116,6 +116,16 @@ export function resolveParam<K extends string>(
   params: Partial<Record<K, LocationLike>> & CallOptions,
   field: K,
 ): { loc: Location; backend: Backend; storage: Storage } {
+  const loc = parseParam(params, field);
+  const s = params.storage ?? defaultStorage();
+  return { loc, backend: s.backendFor(loc), storage: s };
+}
+
+/**
+ * @internal Parse `params[field]` as {@link resolveParam} does, without picking a backend: every error
+ * starts with the field's name (`from: "gs:/b/x" is not a Cloud Storage URI ...`).
+ */
+export function parseParam<K extends string>(params: Partial<Record<K, LocationLike>>, field: K): Location {
   if (typeof params !== 'object' || params === null) {
     throw new StorageError(
       'INVALID_ARGUMENT',
@@ -131,5 +141,14 @@ export function resolveParam<K extends string>(
       { operation: field },
     );
   }
-  return resolve(value, params.storage);
+  try {
+    return parseLocation(value);
+  } catch (error) {
+    if (!StorageError.isInstance(error) || error.code !== 'INVALID_URI') throw error;
+    throw new StorageError('INVALID_URI', `${field}: ${error.message}`, {
+      ...(error.location === undefined ? {} : { location: error.location }),
+      operation: error.operation ?? 'parse',
+      cause: error,
+    });
+  }
 }

@@ -226,6 +226,31 @@ export function describeStorageContract(name: string, target: ContractTarget): v
       await expect(fs.access(path.join(scratch, 'dry'))).rejects.toThrow();
     });
 
+    test('directory calls from a source that does not exist fail with NOT_FOUND and write nothing', async () => {
+      const dest = path.join(scratch, 'from-missing');
+      // "sync-missing" is a string prefix of "sync-missing-2/", which must not stand in for it.
+      await writeText({ to: at('sync-missing-2/a.txt'), text: 'a', storage });
+      const gs = root.startsWith('gs://');
+      const missing = gs ? /holds no files/ : /does not exist/;
+      await expectStorageError(downloadDirectory({ from: at('sync-missing/'), to: dest, storage }), 'NOT_FOUND', /^downloadDirectory: from .*sync-missing/);
+      await expectStorageError(downloadDirectory({ from: at('sync-missing'), to: dest, storage }), 'NOT_FOUND', missing);
+      await expectStorageError(syncDirectory({ from: at('sync-missing'), to: dest, storage }), 'NOT_FOUND', /^syncDirectory: from /);
+      await expectStorageError(syncDirectory({ from: at('sync-missing'), to: dest, dryRun: true, storage }), 'NOT_FOUND', missing);
+      await expectStorageError(
+        uploadDirectory({ from: path.join(scratch, 'no-such-folder'), to: at('up-missing/'), storage }),
+        'NOT_FOUND',
+        /^uploadDirectory: from .*no-such-folder.* does not exist/,
+      );
+      await expect(fs.access(dest)).rejects.toThrow();
+      expect(await collect(list({ prefix: at('up-missing/'), storage }))).toEqual([]);
+    });
+
+    test('a source with files that the filters all leave out is an empty sync, not NOT_FOUND', async () => {
+      await writeText({ to: at('filtered/a.tmp'), text: 'a', storage });
+      const result = await downloadDirectory({ from: at('filtered'), to: path.join(scratch, 'filtered'), exclude: '*.tmp', storage });
+      expect(result).toEqual({ transferred: [], skipped: [], deleted: [], bytes: 0 });
+    });
+
     test('fetchDataset: required and optional files; a missing required file is named with what is there', async () => {
       await writeText({ to: at('ds/train.csv'), text: 'text,label\nhi,ham\n', storage });
       await writeText({ to: at('ds/test.csv'), text: 'text,label\nyo,spam\n', storage });

@@ -1,13 +1,14 @@
+import fs from 'node:fs/promises';
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import type { Backend, ObjectInfo } from './backend.js';
 import { sameContent } from './checksum.js';
 import { transferObject } from './copy.js';
-import { StorageError } from './errors.js';
+import { StorageError, toStorageError } from './errors.js';
 import { pruneEmptyDirectories } from './local-backend.js';
 import { asDirectory, joinLocation, relativeName, type Location, type LocationLike } from './location.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
-import { resolveParam, type CallOptions } from './storage.js';
+import { resolveParam, type CallOptions, type Storage } from './storage.js';
 
 /** Parameters of {@link syncDirectory}. */
 export interface SyncParams extends CallOptions {
@@ -50,6 +51,76 @@ async function listTree(backend: Backend, root: Location, signal?: AbortSignal):
   return files;
 }
 
+/** What is at a local path: a local "directory" is a directory, never a string prefix of its siblings. */
+async function localKind(p: string): Promise<'directory' | 'file' | 'missing'> {
+  try {
+    return (await fs.stat(p)).isDirectory() ? 'directory' : 'file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+    throw toStorageError(error, 'stat', p);
+  }
+}
+
+interface Side {
+  loc: Location;
+  backend: Backend;
+  storage: Storage;
+}
+
+/**
+ * The source's files. A source that is not there fails with NOT_FOUND, as `gcloud storage cp -r` and
+ * `gsutil cp -r` fail on a source that matches nothing: an empty result would read as "nothing to do"
+ * and hide a mistyped path. A `gs://` prefix is "not there" when no object name starts with it.
+ */
+async function listSource(src: Side, operation: string, signal: AbortSignal | undefined): Promise<Map<string, ObjectInfo>> {
+  const where = { location: src.loc.uri, operation };
+  if (src.loc.scheme === 'file') {
+    const kind = await localKind(src.loc.path);
+    if (kind === 'missing') {
+      throw new StorageError(
+        'NOT_FOUND',
+        `${operation}: from ${src.loc.uri} does not exist; check the path (relative paths are resolved from ${process.cwd()})`,
+        where,
+      );
+    }
+    if (kind === 'file') {
+      throw new StorageError('INVALID_ARGUMENT', `${operation}: from ${src.loc.uri} is a file, not a directory; use copy() for one file`, where);
+    }
+    return listTree(src.backend, src.loc, signal);
+  }
+  const files = await listTree(src.backend, src.loc, signal);
+  if (files.size === 0) {
+    const dir = asDirectory(src.loc);
+    if (dir.scheme !== 'gs') throw new Error('unreachable');
+    const parent = dir.key.slice(0, dir.key.slice(0, -1).lastIndexOf('/') + 1);
+    throw new StorageError(
+      'NOT_FOUND',
+      dir.key === ''
+        ? `${operation}: from ${dir.uri} holds no files: the bucket is empty; check the bucket name`
+        : `${operation}: from ${dir.uri} holds no files: no object name starts with "${dir.key}"; check the bucket and the prefix (list gs://${dir.bucket}/${parent} to see what is there)`,
+      where,
+    );
+  }
+  return files;
+}
+
+/** The destination's files; a local destination not there yet has none (it is created as files arrive). */
+async function listTarget(dst: Side, operation: string, signal: AbortSignal | undefined): Promise<Map<string, ObjectInfo>> {
+  if (dst.loc.scheme === 'file') {
+    const kind = await localKind(dst.loc.path);
+    if (kind === 'missing') return new Map();
+    if (kind === 'file') {
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `${operation}: to ${dst.loc.uri} is a file, not a directory; name a directory (it is created if missing)`,
+        { location: dst.loc.uri, operation },
+      );
+    }
+  }
+  return listTree(dst.backend, dst.loc, signal);
+}
+
 function matcher(globs: string | readonly string[] | undefined): ((p: string) => boolean) | undefined {
   if (globs === undefined || globs.length === 0) return undefined;
   return picomatch(typeof globs === 'string' ? [globs] : [...globs], { dot: true });
@@ -60,6 +131,14 @@ function matcher(globs: string | readonly string[] | undefined): ((p: string) =>
  * identical at the destination (same size and MD5, or CRC32C) are skipped, the rest copied with bounded
  * concurrency, verified and retried; with `deleteExtras`, files only at the destination are removed.
  *
+ * A source that is not there is an error, not an empty sync (as for `gcloud storage cp -r`): a local
+ * folder that does not exist, or a `gs://` prefix under which no object is stored. An existing empty
+ * local folder, or a source whose files the filters all leave out, is an empty sync. A local
+ * destination is created when missing.
+ *
+ * @throws {@link StorageError} `NOT_FOUND` when the source is not there; `INVALID_ARGUMENT` when the
+ * source or the destination is a file (use {@link copy} for one file).
+ *
  * @example
  * ```ts
  * const result = await syncDirectory({ from: './model', to: 'gs://my-bucket/models/v1', exclude: '**\/*.tmp' });
@@ -67,6 +146,10 @@ function matcher(globs: string | readonly string[] | undefined): ((p: string) =>
  * ```
  */
 export async function syncDirectory(params: SyncParams): Promise<SyncResult> {
+  return sync(params, 'syncDirectory');
+}
+
+async function sync(params: SyncParams, operation: string): Promise<SyncResult> {
   const src = resolveParam(params, 'from');
   const dst = resolveParam(params, 'to');
   const include = matcher(params.include);
@@ -80,18 +163,9 @@ export async function syncDirectory(params: SyncParams): Promise<SyncResult> {
   }
 
   const [sourceFiles, targetFiles] = await Promise.all([
-    listTree(src.backend, src.loc, params.signal),
-    listTree(dst.backend, dst.loc, params.signal),
+    listSource(src, operation, params.signal),
+    listTarget(dst, operation, params.signal),
   ]);
-  if (src.loc.scheme === 'file' && sourceFiles.size === 0) {
-    const info = await src.backend.stat(src.loc).catch(() => undefined);
-    if (info) {
-      throw new StorageError('INVALID_ARGUMENT', `sync: from ${src.loc.uri} is a file, not a directory; use copy()`, {
-        location: src.loc.uri,
-        operation: 'sync',
-      });
-    }
-  }
 
   const tracker = new ProgressTracker(params.onProgress);
   const limit = pLimit(concurrency);
@@ -164,6 +238,8 @@ export type DownloadDirectoryParams = SyncParams;
  * Upload a local directory to a `gs://` prefix (or any location) as a sync: unchanged files are skipped.
  * See {@link syncDirectory} for every option.
  *
+ * @throws {@link StorageError} `NOT_FOUND` when the local folder `from` does not exist.
+ *
  * @example
  * ```ts
  * await uploadDirectory({ from: './model', to: 'gs://my-bucket/models/v1', onProgress: (p) => console.log(p.bytesDone) });
@@ -176,12 +252,21 @@ export async function uploadDirectory(params: UploadDirectoryParams): Promise<Sy
 /**
  * Download a `gs://` prefix (or any location) into a local directory as a sync: files already present
  * with identical content are skipped; every file lands complete and verified or not at all.
+ * See {@link syncDirectory} for every option.
+ *
+ * @throws {@link StorageError} `NOT_FOUND` when no object is stored under the prefix `from` (nothing to
+ * download is taken for a mistyped prefix, not for an empty model or data set).
+ *
+ * @example
+ * ```ts
+ * await downloadDirectory({ from: 'gs://my-bucket/models/v1/', to: './model' });
+ * ```
  */
 export async function downloadDirectory(params: DownloadDirectoryParams): Promise<SyncResult> {
   return syncWithLocalSide(params, 'to', 'downloadDirectory');
 }
 
-/** syncDirectory, once `side` is checked to be a local directory. */
+/** syncDirectory, once `side` is checked to be a local location. */
 async function syncWithLocalSide(params: SyncParams, side: 'from' | 'to', operation: string): Promise<SyncResult> {
   const { loc } = resolveParam(params, side);
   if (loc.scheme !== 'file') {
@@ -190,5 +275,5 @@ async function syncWithLocalSide(params: SyncParams, side: 'from' | 'to', operat
       operation,
     });
   }
-  return syncDirectory(params);
+  return sync(params, operation);
 }

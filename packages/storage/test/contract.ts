@@ -251,6 +251,19 @@ export function describeStorageContract(name: string, target: ContractTarget): v
       expect(result).toEqual({ transferred: [], skipped: [], deleted: [], bytes: 0 });
     });
 
+    test('copy of a directory fails with INVALID_ARGUMENT pointing to syncDirectory', async () => {
+      await writeText({ to: at('cp-dir/a.txt'), text: 'a', storage });
+      await writeText({ to: at('cp-dir/sub/b.txt'), text: 'b', storage });
+      const to = path.join(scratch, 'cp-dir-copy');
+      for (const from of [at('cp-dir'), at('cp-dir/'), at('cp-dir/sub')]) {
+        const error = await expectStorageError(copy({ from, to, storage }), 'INVALID_ARGUMENT', /is a directory, not a file/);
+        expect(error.message).toMatch(/^copy: from .*cp-dir.*; copy\(\) copies one file: use syncDirectory\(\{ from, to \}\)/);
+      }
+      await expect(fs.access(to)).rejects.toThrow();
+      // A name that is neither a file nor a directory is still NOT_FOUND.
+      await expectStorageError(copy({ from: at('cp-di'), to, storage }), 'NOT_FOUND');
+    });
+
     test('fetchDataset: required and optional files; a missing required file is named with what is there', async () => {
       await writeText({ to: at('ds/train.csv'), text: 'text,label\nhi,ham\n', storage });
       await writeText({ to: at('ds/test.csv'), text: 'text,label\nyo,spam\n', storage });

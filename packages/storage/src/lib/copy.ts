@@ -1,6 +1,8 @@
+import fs from 'node:fs/promises';
 import type { Backend, ObjectInfo } from './backend.js';
 import { expectedFrom, verify } from './checksum.js';
-import type { Location, LocationLike } from './location.js';
+import { StorageError } from './errors.js';
+import { asDirectory, type Location, type LocationLike } from './location.js';
 import { ProgressTracker, type ProgressCallback } from './progress.js';
 import { withRetry } from './retry.js';
 import { resolveParam, type CallOptions, type Storage } from './storage.js';
@@ -61,10 +63,20 @@ export async function transferObject(args: {
   );
 }
 
+/** Whether `loc` is a directory: a local folder, or a `gs://` prefix with at least one object under it. */
+async function isDirectory(loc: Location, backend: Backend, signal: AbortSignal | undefined): Promise<boolean> {
+  if (loc.scheme === 'file') return (await fs.stat(loc.path).catch(() => undefined))?.isDirectory() === true;
+  for await (const entry of backend.list(asDirectory(loc), { recursive: false, pageSize: 1, signal })) return entry !== undefined;
+  return false;
+}
+
 /**
  * Copy one object between any two locations: gs -> local (a verified download), local -> gs (a
  * verified upload), gs -> gs (a server-side copy) or local -> local. The destination appears only
  * complete and verified; transient failures are retried from the start.
+ *
+ * @throws {@link StorageError} `NOT_FOUND` when `from` is not there; `INVALID_ARGUMENT` when `from` is a
+ * directory (a local folder, or a `gs://` prefix with objects under it): use {@link syncDirectory} for those.
  *
  * @example
  * ```ts
@@ -75,7 +87,19 @@ export async function copy(params: CopyParams): Promise<ObjectInfo> {
   const src = resolveParam(params, 'from');
   const dst = resolveParam(params, 'to');
   const tracker = new ProgressTracker(params.onProgress);
-  const info = await src.backend.stat(src.loc);
+  const info = await src.backend.stat(src.loc).catch(async (error: unknown) => {
+    // Only once the source is known not to be a file: the happy path costs no listing.
+    const notAFile = StorageError.isInstance(error) && (error.code === 'NOT_FOUND' || error.code === 'INVALID_ARGUMENT');
+    if (notAFile && (await isDirectory(src.loc, src.backend, params.signal).catch(() => false))) {
+      const dir = asDirectory(src.loc).uri;
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `copy: from ${dir} is a directory, not a file; copy() copies one file: use syncDirectory({ from, to }) (or uploadDirectory / downloadDirectory) to copy a directory`,
+        { location: dir, operation: 'copy', cause: error },
+      );
+    }
+    throw error;
+  });
   tracker.filesTotal = 1;
   tracker.bytesTotal = info.size;
   const result = await transferObject({

@@ -17,7 +17,7 @@ export {
 export type { ObjectInfo, ListEntry } from './lib/backend.js';
 export type { TransferProgress, ProgressCallback } from './lib/progress.js';
 export type { RetryPolicy } from './lib/retry.js';
-export { createStorage, defaultStorage, type Storage, type StorageOptions } from './lib/storage.js';
+export { createStorage, defaultStorage, type Storage, type StorageOptions, type SourceParam } from './lib/storage.js';
 export { stat, exists, type StatParams } from './lib/stat.js';
 export { list, type ListParams } from './lib/list.js';
 export { readStream, readBytes, readText, type ReadParams } from './lib/read.js';

@@ -30,7 +30,7 @@ test('uploads, downloads and metadata calls all send the OAuth token of the conf
   const uri = `gs://vertexkit-test/auth-${randomUUID()}/hello.txt`;
   await writeText({ to: uri, text: 'hi', storage });
   expect(await readText({ from: uri, storage })).toBe('hi');
-  expect((await stat({ location: uri, storage })).size).toBe(2);
+  expect((await stat({ from: uri, storage })).size).toBe(2);
   const kinds = proxy.requests.map((r) => `${r.method} ${r.url.split('?')[0]?.replace(/\/o\/.*/, '/o/…')}`);
   expect(kinds).toContain('POST /upload/storage/v1/b/vertexkit-test/o');
   expect(kinds).toContain('GET /storage/v1/b/vertexkit-test/o/…');

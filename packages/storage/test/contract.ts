@@ -81,11 +81,11 @@ export function describeStorageContract(name: string, target: ContractTarget): v
     test('write, stat, exists, read text / bytes / range', async () => {
       const info = await writeText({ to: at('basic/hello.txt'), text: 'hello, world', storage });
       expect(info.size).toBe(12);
-      const s = await stat({ location: at('basic/hello.txt'), storage });
+      const s = await stat({ from: at('basic/hello.txt'), storage });
       expect(s.size).toBe(12);
       expect(s.location.uri).toBe(info.location.uri);
-      expect(await exists({ location: at('basic/hello.txt'), storage })).toBe(true);
-      expect(await exists({ location: at('basic/missing.txt'), storage })).toBe(false);
+      expect(await exists({ from: at('basic/hello.txt'), storage })).toBe(true);
+      expect(await exists({ from: at('basic/missing.txt'), storage })).toBe(false);
       expect(await readText({ from: at('basic/hello.txt'), storage })).toBe('hello, world');
       expect((await readBytes({ from: at('basic/hello.txt'), start: 7, end: 11, storage })).toString()).toBe('world');
     });
@@ -114,13 +114,13 @@ export function describeStorageContract(name: string, target: ContractTarget): v
         throw new Error('source died');
       }
       await expect(write({ to: at('broken/x.bin'), data: broken(), storage })).rejects.toThrow(/source died/);
-      expect(await exists({ location: at('broken/x.bin'), storage })).toBe(false);
+      expect(await exists({ from: at('broken/x.bin'), storage })).toBe(false);
       expect(await collect(list({ prefix: at('broken/'), storage }))).toEqual([]);
     });
 
     test('missing objects fail with NOT_FOUND naming the location', async () => {
       await expectStorageError(readText({ from: at('nope/missing.txt'), storage }), 'NOT_FOUND', /missing\.txt/);
-      await expectStorageError(stat({ location: at('nope/missing.txt'), storage }), 'NOT_FOUND');
+      await expectStorageError(stat({ from: at('nope/missing.txt'), storage }), 'NOT_FOUND');
       await expectStorageError(copy({ from: at('nope/missing.txt'), to: path.join(scratch, 'm.txt'), storage }), 'NOT_FOUND');
       await expect(fs.access(path.join(scratch, 'm.txt'))).rejects.toThrow();
     });
@@ -173,13 +173,13 @@ export function describeStorageContract(name: string, target: ContractTarget): v
 
     test('deleteFile and deletePrefix', async () => {
       for (const rel of ['del/a.txt', 'del/x/b.txt', 'del/x/y/c.txt', 'keep/d.txt']) await writeText({ to: at(rel), text: rel, storage });
-      await deleteFile({ location: at('del/a.txt'), storage });
-      expect(await exists({ location: at('del/a.txt'), storage })).toBe(false);
-      await expectStorageError(deleteFile({ location: at('del/a.txt'), storage }), 'NOT_FOUND');
-      await deleteFile({ location: at('del/a.txt'), ignoreNotFound: true, storage });
+      await deleteFile({ from: at('del/a.txt'), storage });
+      expect(await exists({ from: at('del/a.txt'), storage })).toBe(false);
+      await expectStorageError(deleteFile({ from: at('del/a.txt'), storage }), 'NOT_FOUND');
+      await deleteFile({ from: at('del/a.txt'), ignoreNotFound: true, storage });
       expect(await deletePrefix({ prefix: at('del/'), storage })).toBe(2);
       expect(await collect(list({ prefix: at('del/'), storage }))).toEqual([]);
-      expect(await exists({ location: at('keep/d.txt'), storage })).toBe(true);
+      expect(await exists({ from: at('keep/d.txt'), storage })).toBe(true);
     });
 
     test('uploadDirectory / downloadDirectory sync: skip identical, filters, delete extras, progress', async () => {

@@ -126,7 +126,7 @@ describe('uploads', () => {
     expect(error.code).toBe('UNAVAILABLE');
     expect(error.attempts).toBe(4);
     proxy.clearFaults();
-    expect(await exists({ location: dest, storage })).toBe(false);
+    expect(await exists({ from: dest, storage })).toBe(false);
   });
 
   test('a directory sync completes through intermittent faults, byte for byte', async () => {

@@ -1,19 +1,30 @@
 import pLimit from 'p-limit';
 import { pruneEmptyDirectories } from './local-backend.js';
 import type { LocationLike } from './location.js';
-import { resolveParam, type CallOptions } from './storage.js';
+import { resolveParam, resolveSource, type CallOptions, type SourceParam } from './storage.js';
 
-/** Parameters of {@link deleteFile}. */
-export interface DeleteFileParams extends CallOptions {
-  /** The object or file to delete. */
-  location: LocationLike;
-  /** Succeed when there is nothing to delete (default `false`: throw `NOT_FOUND`). */
-  ignoreNotFound?: boolean;
-}
+/**
+ * Parameters of {@link deleteFile}: `from`, the object or file to delete (`location` is its deprecated
+ * old name), and `ignoreNotFound`.
+ */
+export type DeleteFileParams = CallOptions &
+  SourceParam & {
+    /** Succeed when there is nothing to delete (default `false`: throw `NOT_FOUND`). */
+    ignoreNotFound?: boolean;
+  };
 
-/** Delete one object or file. */
+/**
+ * Delete one object or file.
+ *
+ * @example
+ * ```ts
+ * await deleteFile({ from: 'gs://my-bucket/models/v1/manifest.json', ignoreNotFound: true });
+ * ```
+ *
+ * @throws {@link StorageError} `NOT_FOUND` when there is none, unless `ignoreNotFound`.
+ */
 export async function deleteFile(params: DeleteFileParams): Promise<void> {
-  const { loc, backend } = resolveParam(params, 'location');
+  const { loc, backend } = resolveSource(params, 'deleteFile');
   await backend.delete(loc, { ignoreNotFound: params.ignoreNotFound ?? false });
 }
 

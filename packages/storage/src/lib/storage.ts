@@ -101,6 +101,49 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/**
+ * The object or file a single-object call works on (`stat`, `exists`, `deleteFile`): `from`, as in
+ * `readText`, `copy` and every other call that takes a source. `location` is its deprecated old name,
+ * still accepted; giving both, naming different objects, is an `INVALID_ARGUMENT` error.
+ */
+export type SourceParam =
+  | {
+      /** The object or file: `gs://bucket/key`, `file:///path` or a local path. */
+      from: LocationLike;
+      /** @deprecated Renamed `from` (the name every other call uses); `location` still works. */
+      location?: LocationLike | undefined;
+    }
+  | {
+      /** The object or file: `gs://bucket/key`, `file:///path` or a local path. */
+      from?: LocationLike | undefined;
+      /** @deprecated Renamed `from` (the name every other call uses); `location` still works. */
+      location: LocationLike;
+    };
+
+/**
+ * @internal Resolve a {@link SourceParam}: `from`, else the deprecated `location`; both, naming
+ * different objects, is an error naming both (which one did the caller mean?).
+ */
+export function resolveSource(
+  params: SourceParam & CallOptions,
+  operation: string,
+): { loc: Location; backend: Backend; storage: Storage } {
+  const given = typeof params === 'object' && params !== null ? params : undefined;
+  if (given?.from !== undefined && given.location !== undefined && given.from !== given.location) {
+    const from = parseParam(given, 'from');
+    const location = parseParam(given, 'location');
+    if (from.uri !== location.uri) {
+      const shown = (value: LocationLike): string => JSON.stringify(typeof value === 'string' ? value : value.uri);
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `${operation}: from (${shown(given.from)}) and location (${shown(given.location)}) name different objects; pass from only (location is its deprecated old name)`,
+        { location: from.uri, operation },
+      );
+    }
+  }
+  return resolveParam(params, given?.from === undefined && given?.location !== undefined ? 'location' : 'from');
+}
+
 /** @internal Resolve a location and the backend serving it. */
 export function resolve(location: LocationLike, storage: Storage | undefined): { loc: Location; backend: Backend; storage: Storage } {
   const s = storage ?? defaultStorage();

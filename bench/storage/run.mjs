@@ -298,7 +298,7 @@ try {
   const bigDownBase = await timed(() => bucket.file('base/large.bin').download({ destination: path.join(work, 'large-base.bin') }));
   const bigDownOurs = await timed(() => vk.copy({ from: `gs://${BUCKET}/vk/large.bin`, to: path.join(work, 'large-vk.bin'), storage }));
   record(`download 1 x ${LARGE_MIB} MiB`, 1, largeBytes, bigDownBase, bigDownOurs);
-  const [a, b] = [await vk.stat({ location: path.join(work, 'large-base.bin') }), await vk.stat({ location: path.join(work, 'large-vk.bin') })];
+  const [a, b] = [await vk.stat({ from: path.join(work, 'large-base.bin') }), await vk.stat({ from: path.join(work, 'large-vk.bin') })];
   if (a.size !== largeBytes || b.size !== largeBytes) throw new Error('bench: large download has the wrong size');
   await emulator.reset();
 

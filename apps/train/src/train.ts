@@ -148,7 +148,7 @@ export async function trainJob(settings: TrainSettings, hooks: TrainJobHooks = {
     const model = parseLocation(settings.output).uri;
     status(`publishing the model to ${model}`);
     // Over an earlier model, its manifest goes first: while files are replaced, none claims they are complete.
-    await deleteFile({ location: joinLocation(settings.output, 'manifest.json'), ignoreNotFound: true, signal });
+    await deleteFile({ from: joinLocation(settings.output, 'manifest.json'), ignoreNotFound: true, signal });
     const published = await publishArtifacts({ from: modelDir, to: settings.output, signal });
     if (checkpointTarget?.scheme === 'gs') {
       status(`uploading checkpoints to ${checkpointTarget.uri}`);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { downloadDirectory, parseLocation, type ProgressCallback, type Storage } from '@vertexkit/storage';
+import { downloadDirectory, parseLocation, StorageError, type ProgressCallback, type Storage } from '@vertexkit/storage';
 
 /** Parameters of {@link fetchModel}. */
 export interface FetchModelParams {
@@ -41,6 +41,12 @@ export async function fetchModel(params: FetchModelParams): Promise<string> {
     deleteExtras: true,
     ...(params.storage ? { storage: params.storage } : {}),
     ...(params.onProgress ? { onProgress: params.onProgress } : {}),
+  }).catch((error: unknown) => {
+    // An empty or missing prefix: say what belongs there, not only that nothing is.
+    if (StorageError.isInstance(error) && error.code === 'NOT_FOUND') {
+      throw new Error(`model: ${location.uri} holds no files; upload the model directory (model.onnx, tokenizer.json, config.json) there`, { cause: error });
+    }
+    throw error;
   });
   if (result.transferred.length + result.skipped.length === 0) {
     throw new Error(`model: ${location.uri} holds no files; upload the model directory (model.onnx, tokenizer.json, config.json) there`);

@@ -199,7 +199,7 @@ async function publish(params: WriteShardedJsonlParams, staged: StagedShard[], d
   );
   if (failure) {
     // A partial set would be read as complete by readers that do not check the -of-N count.
-    await Promise.all(published.map((to) => deleteFile({ location: to, storage: params.storage, ignoreNotFound: true }).catch(() => undefined)));
+    await Promise.all(published.map((to) => deleteFile({ from: to, storage: params.storage, ignoreNotFound: true }).catch(() => undefined)));
     throw failure.error;
   }
   return {

@@ -78,7 +78,7 @@ export function readClassifierConfig(config: Record<string, unknown>, fail: Fail
   return {
     labels,
     problemType: multiLabel ? 'multi_label_classification' : 'single_label_classification',
-    threshold: multiLabel ? ((threshold as number | null | undefined) ?? DEFAULT_THRESHOLD) : undefined,
+    threshold: multiLabel ? (threshold ?? DEFAULT_THRESHOLD) : undefined,
     maxPositionEmbeddings: isPositiveInteger(maxPositionEmbeddings) ? maxPositionEmbeddings : undefined,
   };
 }

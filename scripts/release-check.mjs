@@ -28,6 +28,8 @@ import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { stripVTControlCharacters as stripAnsi } from 'node:util';
 import { startLocalRegistry } from './lib/local-registry.mjs';
+import { listPublicPackages, packPackages } from './lib/pack-packages.mjs';
+import { startReadmeFixtures } from './lib/readme-fixtures.mjs';
 import { smokeTests } from './lib/smoke-tests.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -71,10 +73,12 @@ function run(cmd, argv, { cwd = ROOT, timeoutMs = 300_000, env = childEnv, quiet
     children.add(child);
     let output = '';
     let stdout = '';
+    let stderr = '';
     const onData = (stream, isStdout) => (chunk) => {
       const text = chunk.toString();
       output += text;
       if (isStdout) stdout += text;
+      else stderr += text;
       if (VERBOSE && !quiet) stream.write(text);
     };
     child.stdout.on('data', onData(process.stdout, true));
@@ -93,7 +97,7 @@ function run(cmd, argv, { cwd = ROOT, timeoutMs = 300_000, env = childEnv, quiet
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       children.delete(child);
-      resolve({ code: code ?? (signal ? 128 : 1), output, stdout });
+      resolve({ code: code ?? (signal ? 128 : 1), output, stdout, stderr });
     });
   });
 }
@@ -154,26 +158,6 @@ async function step(name, fn) {
 
 // --- the steps ---------------------------------------------------------------------------------
 
-async function listPublicPackages() {
-  const dir = path.join(ROOT, 'packages');
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  const packages = [];
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const pkgDir = path.join(dir, entry.name);
-    let manifest;
-    try {
-      manifest = JSON.parse(await fs.readFile(path.join(pkgDir, 'package.json'), 'utf8'));
-    } catch (err) {
-      if (err.code === 'ENOENT') continue;
-      throw new CheckError(`cannot read ${path.relative(ROOT, pkgDir)}/package.json: ${err.message}`);
-    }
-    if (manifest.private) continue;
-    packages.push({ name: manifest.name, version: manifest.version, dir: pkgDir, rel: path.relative(ROOT, pkgDir) });
-  }
-  return packages.sort((a, b) => a.name.localeCompare(b.name));
-}
-
 async function git(argv) {
   const { stdout } = await mustRun(`git ${argv[0]}`, 'git', argv, { cwd: ROOT, timeoutMs: 30_000, quiet: true });
   return stdout.trim();
@@ -232,15 +216,59 @@ async function build() {
 }
 
 async function pack(packages, tarDir) {
-  await fs.mkdir(tarDir, { recursive: true });
-  for (const pkg of packages) {
-    const { stdout } = await mustRun(`npm pack ${pkg.name}`, ...npm(['pack', '--json', '--pack-destination', tarDir], { cwd: pkg.dir }));
-    const json = JSON.parse(stdout.slice(stdout.indexOf('[')));
-    const info = json[0];
-    pkg.tarball = path.join(tarDir, info.filename);
-    pkg.version = info.version;
+  const reports = await packPackages({ packages, to: tarDir, env: childEnv });
+  for (const info of reports) {
     console.log(`  ${info.filename}  ${fmtBytes(info.size)} (unpacked ${fmtBytes(info.unpackedSize)}, ${info.entryCount} files)`);
     if (VERBOSE) for (const f of info.files) console.log(`      ${f.path}  ${fmtBytes(f.size)}`);
+  }
+}
+
+/**
+ * Each package's README example (its first ts block) as a user meets it: a fresh TypeScript project of each module
+ * kind ("type": "module" and "commonjs", module nodenext) that installs every tarball from the folder `npm run pack`
+ * makes, with no registry for the scope, so the @vertexkit packages resolve one another from their tarballs. The
+ * examples are compiled by tsc (a wrong type in a README fails here) and run, each in a folder of its own.
+ */
+async function readmeExamples(packages, consumersDir) {
+  const devDeps = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')).devDependencies;
+  const examples = [];
+  for (const pkg of packages) {
+    const page = await fs.readFile(path.join(pkg.dir, 'README.md'), 'utf8');
+    const code = /```ts\n([\s\S]*?)```/.exec(page)?.[1];
+    if (!code) throw new CheckError(`${pkg.rel}/README.md has no ts example`);
+    examples.push({ pkg, file: pkg.name.split('/').pop(), code });
+  }
+  const fixtures = await startReadmeFixtures({ root: ROOT });
+  try {
+    for (const type of ['module', 'commonjs']) {
+      const dir = path.join(consumersDir, `readme-${type}`);
+      await fs.mkdir(path.join(dir, 'src'), { recursive: true });
+      await fs.writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: `readme-${type}`, version: '0.0.0', private: true, type }, null, 2) + '\n');
+      const compilerOptions = { module: 'nodenext', target: 'es2022', strict: true, skipLibCheck: true, types: ['node'], rootDir: 'src', outDir: 'dist' };
+      await fs.writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }, null, 2) + '\n');
+      for (const example of examples) await fs.writeFile(path.join(dir, 'src', `${example.file}.ts`), example.code);
+      const start = performance.now();
+      await mustRun(
+        `npm install (${type} project) of the tarballs`,
+        ...npm(['install', ...packages.map((p) => p.tarball), `typescript@${devDeps.typescript}`, `@types/node@${devDeps['@types/node']}`, '--no-audit', '--no-fund'], { cwd: dir, timeoutMs: 300_000 }),
+      );
+      await mustRun(`tsc (${type} project)`, ...node([path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, timeoutMs: 120_000 }));
+      console.log(`  "type": "${type}": installed the ${packages.length} tarballs together and compiled the examples (${fmtMs(performance.now() - start)})`);
+      for (const { pkg, file } of examples) {
+        const fixture = fixtures.byPackage[pkg.name] ?? {};
+        const scratch = path.join(dir, 'runs', file);
+        await fs.mkdir(scratch, { recursive: true });
+        const t0 = performance.now();
+        const result = await run(process.execPath, [path.join(dir, 'dist', `${file}.js`)], { cwd: scratch, env: { ...childEnv, ...fixture.env }, timeoutMs: 120_000 });
+        const missing = (fixture.expect ?? []).filter((line) => !result.stdout.includes(line));
+        const problem =
+          result.code !== 0 ? `exited ${result.code}` : result.stderr.trim() !== '' ? 'wrote to stderr' : missing.length > 0 ? `did not print ${missing.map((l) => JSON.stringify(l)).join(', ')}` : undefined;
+        if (problem) throw new CheckError(`${pkg.rel}/README.md's example in a "type": "${type}" project ${problem}`, result.output);
+        console.log(`    ${pkg.name}: ran as written (${fmtMs(performance.now() - t0)})`);
+      }
+    }
+  } finally {
+    await fixtures.close();
   }
 }
 
@@ -392,7 +420,7 @@ try {
   }
   console.log(`release check on Node ${process.versions.node} (${process.execPath})`);
 
-  const packages = await listPublicPackages();
+  const packages = await listPublicPackages(ROOT);
   if (packages.length === 0) throw new CheckError('no public packages under packages/*');
   console.log(`packages: ${packages.map((p) => p.name).join(', ')}`);
 
@@ -402,6 +430,7 @@ try {
   tmpRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'vertexkit-release-check-'));
   await step('pack (npm pack)', () => pack(packages, path.join(tmpRoot, 'tarballs')));
   await step('lint tarballs (publint --strict, attw --profile node16)', () => lint(packages));
+  await step('README examples as written, installed together from the tarballs, ESM and CommonJS', () => readmeExamples(packages, path.join(tmpRoot, 'consumers')));
 
   const npmrc = path.join(tmpRoot, 'publish', '.npmrc');
   await step('start local registry (verdaccio, offline)', async () => {

@@ -5,8 +5,8 @@ export function readmeBlocks(packageDir: string, language: string): Promise<stri
 
 /**
  * Runs `code` as a module beside the package's tests, its `from '<packageName>'` import replaced by the package's
- * src/index.ts, in `cwd` and with `env` set for the run (both restored after). Resolves with the arguments of
- * every console.log call it made.
+ * src/index.ts and a final `void main();` awaited, in `cwd` and with `env` set for the run (both restored after).
+ * Resolves with the arguments of every console.log call it made.
  */
 export function runReadmeCode(options: {
   packageDir: string;

@@ -14,13 +14,16 @@ let runs = 0;
 
 /**
  * Runs `code` as a module beside the package's tests, its `from '<packageName>'` import replaced by the package's
- * src/index.ts, in `cwd` and with `env` set for the run (both restored after). Resolves with the arguments of
- * every console.log call it made.
+ * src/index.ts and a final `void main();` awaited, in `cwd` and with `env` set for the run (both restored after).
+ * Resolves with the arguments of every console.log call it made.
  */
 export async function runReadmeCode({ packageDir, packageName, code, cwd, env = {} }) {
   const file = path.join(packageDir, 'test', `.readme-example-${process.pid}-${++runs}.ts`);
   const source = JSON.stringify(path.join(packageDir, 'src', 'index.ts'));
-  await fs.writeFile(file, code.replaceAll(`from '${packageName}'`, `from ${source}`));
+  // The examples end with `void main();` (no top-level await, so they also compile as CommonJS); imported
+  // here, the module must not resolve before main() has finished, so the test awaits it instead.
+  const runnable = code.replaceAll(`from '${packageName}'`, `from ${source}`).replace(/^void main\(\);$/m, 'await main();');
+  await fs.writeFile(file, runnable);
   const calls = [];
   const log = console.log;
   console.log = (...args) => calls.push(args);

@@ -1,11 +1,6 @@
 // Sends the held-out messages to the running server through @vertexkit/client, as any caller would,
 // timing each HTTP request.
-import { createPredictionClient } from '@vertexkit/client';
-
-/** What @vertexkit/serve answers for a text classifier with `top_k: 1`. */
-interface Prediction {
-  labels: Array<{ label: string; score: number }>;
-}
+import { createPredictionClient, type TextClassificationParameters, type TextClassificationPrediction } from '@vertexkit/client';
 
 /** Parameters of {@link predictHeldOut}. */
 export interface PredictHeldOutParams {
@@ -38,7 +33,7 @@ export async function predictHeldOut(params: PredictHeldOutParams): Promise<Held
     latencies.push(performance.now() - started);
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
-  const client = createPredictionClient<string, Prediction, { top_k: number }>({
+  const client = createPredictionClient<string, TextClassificationPrediction, TextClassificationParameters>({
     target: { url: `${params.url}/predict` },
     fetch: timedFetch,
   });

@@ -30,4 +30,5 @@ export type {
 export type { TargetKind } from './lib/resolve-target.js';
 export { DEFAULT_RETRY, type RetryEvent, type RetryOptions } from './lib/retry-options.js';
 export { PredictionError, type PredictionErrorCode, type PredictionErrorOptions } from './lib/prediction-error.js';
+export type { LabelScore, TextClassificationInstance, TextClassificationParameters, TextClassificationPrediction } from './lib/text-classification.js';
 export { VERSION } from './lib/version.js';

@@ -39,9 +39,9 @@ describe('retries', () => {
       { attempt: 1, delayMs: 1000, retryAfter: true, status: 429 },
     ]);
     expect(events[0]?.error.message).toContain('queue full');
+    // It did wait (delayMs above is the wait it chose); no upper bound on the wall time, which a loaded machine stretches.
     const gap = server.requests[1]!.at - server.requests[0]!.at;
     expect(gap).toBeGreaterThanOrEqual(990);
-    expect(gap).toBeLessThan(1500);
   });
 
   test('Retry-After as an HTTP date', async () => {

@@ -44,7 +44,16 @@ export type {
   StudySpec,
   WorkerPoolSpec,
 } from './generated/vertex-types.js';
-export type { DurationInput, EnvInput, EnvVarInput, JsonObject, JsonValue, TimestampInput } from './lib/spec-inputs.js';
+export type {
+  DurationInput,
+  DurationString,
+  EnvInput,
+  EnvVarInput,
+  Int64Input,
+  JsonObject,
+  JsonValue,
+  TimestampInput,
+} from './lib/spec-inputs.js';
 export type { KnownMachineType, MachineType } from './lib/machine-types.js';
 export type { ValidateSpecOptions } from './lib/rules/common-rules.js';
 export { validateResource, type ValidateResourceOptions } from './lib/validate-resource.js';

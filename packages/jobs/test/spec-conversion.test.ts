@@ -12,6 +12,7 @@ import {
   toUploadModelRequest,
   JobsError,
   type CustomJobSpec,
+  type DurationInput,
 } from '../src/index.js';
 import { batchJob, customJob, deployment, endpoint, IMAGE, MODEL, modelUpload, pythonPackageJob, tuningJob, undeployment } from './fixtures/specs.js';
 
@@ -81,7 +82,7 @@ describe('CustomJob', () => {
     expect(throughClient('CustomJob', resource)).toEqual(resource);
   });
 
-  test.each([
+  test.each<[DurationInput, { seconds: number; nanos: number }]>([
     ['3600s', { seconds: 3600, nanos: 0 }],
     ['30m', { seconds: 1800, nanos: 0 }],
     ['1.5s', { seconds: 1, nanos: 500_000_000 }],

@@ -64,20 +64,71 @@ describe('parseWorkerPoolSpecFlag', () => {
   });
 
   test.each([
-    ['machine-typ=n1-standard-4,container-image-uri=gcr.io/p/t', /--worker-pool-spec: unknown key "machine-typ"; did you mean machine-type\?/],
-    ['replica-count=1,container-image-uri=gcr.io/p/t', /machine-type is required/],
-    ['machine-type=n1-standard-4,replica-count=two,container-image-uri=gcr.io/p/t', /replica-count must be a whole number, got "two"/],
-    ['machine-type=n1-standard-4,accelerator-type=NVIDIA_TESLA_T5,container-image-uri=gcr.io/p/t', /accelerator-type "NVIDIA_TESLA_T5" is not a Vertex accelerator type; did you mean NVIDIA_TESLA_T4\?/],
-    ['machine-type=n1-standard-4', /say what the pool runs/],
-    ['machine-type=n1-standard-4,container-image-uri=gcr.io/p/t,executor-image-uri=gcr.io/p/e,python-module=m', /give one of them/],
-    ['machine-type=n1-standard-4,executor-image-uri=gcr.io/p/e', /executor-image-uri needs python-module/],
-    ['machine-type=n1-standard-4,local-package-path=.,script=train.py,executor-image-uri=gcr.io/p/e', /local-package-path asks gcloud to package local code/],
-    ['machine-type=n1-standard-4,machine-type=n1-standard-8,container-image-uri=gcr.io/p/t', /machine-type is given twice/],
-    ['machine-type', /"machine-type" is not key=value/],
+    ['machine-typ=n1-standard-4,container-image-uri=gcr.io/p/t', /^--worker-pool-spec has 1 problem:\n {2}- machine-typ: unknown key "machine-typ"; did you mean machine-type\?$/],
+    ['replica-count=1,container-image-uri=gcr.io/p/t', /- machine-type: required, e\.g\. machine-type=n1-standard-4/],
+    ['machine-type=n1-standard-4,replica-count=two,container-image-uri=gcr.io/p/t', /- replica-count: must be a whole number, got "two"/],
+    ['machine-type=n1-standard-4,accelerator-type=NVIDIA_TESLA_T5,container-image-uri=gcr.io/p/t', /- accelerator-type: "NVIDIA_TESLA_T5" is not a Vertex accelerator type; did you mean NVIDIA_TESLA_T4\?/],
+    ['machine-type=n1-standard-4', /- container-image-uri: say what the pool runs/],
+    ['machine-type=n1-standard-4,container-image-uri=gcr.io/p/t,executor-image-uri=gcr.io/p/e,python-module=m', /- container-image-uri: .*give one of them/],
+    ['machine-type=n1-standard-4,executor-image-uri=gcr.io/p/e', /- python-module: executor-image-uri needs python-module/],
+    ['machine-type=n1-standard-4,python-module=trainer.task', /- executor-image-uri: python-module needs executor-image-uri/],
+    ['machine-type=n1-standard-4,local-package-path=.,executor-image-uri=gcr.io/p/e,python-module=m', /- local-package-path: asks gcloud to package local code/],
+    ['machine-type=n1-standard-4,machine-type=n1-standard-8,container-image-uri=gcr.io/p/t', /- machine-type: given twice/],
+    ['machine-type,container-image-uri=gcr.io/p/t', /- machine-type: "machine-type" is not key=value/],
   ])('%s -> INVALID_ARGUMENT', (value, message) => {
     const error = errorOf(() => parseWorkerPoolSpecFlag(value));
     expect(error.code).toBe('INVALID_ARGUMENT');
     expect(error.message).toMatch(message);
+    expect(error.issues).toHaveLength(1);
+  });
+
+  test('every problem at once, each with its key and the fix, as the spec validator lists them', () => {
+    const error = errorOf(() =>
+      parseWorkerPoolSpecFlag(
+        'machine-typ=n1-standard-4,replica-count=two,accelerator-type=NVIDIA_TESLA_T5,accelerator-count=one,local-package-path=.,disk-size=big,oops',
+      ),
+    );
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.issues).toEqual([
+      { path: 'machine-typ', message: 'unknown key "machine-typ"; did you mean machine-type?' },
+      {
+        path: 'local-package-path',
+        message:
+          'asks gcloud to package local code into an image, which only gcloud does; build and push the image yourself and ' +
+          'give container-image-uri (or upload a package and give executor-image-uri + python-module)',
+      },
+      { path: 'oops', message: '"oops" is not key=value; write oops=VALUE' },
+      { path: 'accelerator-type', message: '"NVIDIA_TESLA_T5" is not a Vertex accelerator type; did you mean NVIDIA_TESLA_T4?' },
+      { path: 'accelerator-count', message: 'must be a whole number, got "one"; e.g. accelerator-count=1' },
+      { path: 'replica-count', message: 'must be a whole number, got "two"; e.g. replica-count=1' },
+      {
+        path: 'container-image-uri',
+        message: 'say what the pool runs: container-image-uri=IMAGE, or executor-image-uri=IMAGE,python-module=MODULE',
+      },
+      { path: 'disk-size', message: 'must be a whole number, got "big"; e.g. disk-size=100 (GB)' },
+    ]);
+    expect(error.message).toBe(
+      [
+        '--worker-pool-spec has 8 problems:',
+        ...error.issues.map((issue) => `  - ${issue.path}: ${issue.message}`),
+      ].join('\n'),
+    );
+  });
+
+  test('a typo of a required key is one problem, not also "required"', () => {
+    expect(errorOf(() => parseWorkerPoolSpecFlag('machine_type=n1-standard-4')).issues).toEqual([
+      { path: 'machine_type', message: 'unknown key "machine_type"; did you mean machine-type?' },
+      { path: 'container-image-uri', message: 'say what the pool runs: container-image-uri=IMAGE, or executor-image-uri=IMAGE,python-module=MODULE' },
+    ]);
+  });
+
+  test('a key given twice is one problem; the other keys are still checked', () => {
+    const error = errorOf(() => parseWorkerPoolSpecFlag('machine-type=n1-standard-4,machine-type=n1-standard-8,replica-count=-1,container-image-uri=gcr.io/p/t'));
+    expect(error.issues).toEqual([
+      { path: 'machine-type', message: 'given twice ("n1-standard-4" and "n1-standard-8"); give it once' },
+      { path: 'replica-count', message: 'must be a whole number, got "-1"; e.g. replica-count=1' },
+    ]);
+    expect(error.message).toMatch(/^--worker-pool-spec has 2 problems:\n/);
   });
 });
 

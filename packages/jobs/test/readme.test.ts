@@ -5,7 +5,7 @@ import { expect, test } from 'vitest';
 // @ts-expect-error -- plain ESM module; its types are in index.d.ts (TypeScript looks for index.d.mts).
 import * as readmeExampleModule from '../../../tools/readme-example/index.mjs';
 import type * as ReadmeExample from '../../../tools/readme-example/index.d.ts';
-import { validateCustomJobSpec } from '../src/index.js';
+import { parseWorkerPoolSpecFlag, validateCustomJobSpec } from '../src/index.js';
 import { customJob, variant, REMOVE } from './fixtures/specs.js';
 
 const { readmeBlocks, runReadmeCode } = readmeExampleModule as typeof ReadmeExample;
@@ -33,4 +33,10 @@ test('the error shown is the one thrown', () => {
     'jobSpec.scheduling.timeout': '2 hours',
   });
   expect(() => validateCustomJobSpec(spec)).toThrow(texts[1]?.trimEnd());
+});
+
+test("the --worker-pool-spec error shown is the one thrown", () => {
+  const shown = (texts[2] ?? '').replace(/^ {2}/gm, '').trimEnd();
+  expect(shown).toMatch(/^--worker-pool-spec has 3 problems:/);
+  expect(() => parseWorkerPoolSpecFlag('machine-typ=n1-standard-4,replica-count=two')).toThrow(shown);
 });

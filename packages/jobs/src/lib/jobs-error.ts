@@ -2,7 +2,10 @@
 export type JobsErrorCode =
   /** A spec failed validation before anything was sent; `issues` lists every problem with its field path. */
   | 'INVALID_SPEC'
-  /** A gcloud flag value (e.g. `--worker-pool-spec`) or a scale tier could not be read. */
+  /**
+   * A gcloud flag value or a scale tier could not be read, or an option is wrong; for `--worker-pool-spec`,
+   * `issues` lists every problem with its key.
+   */
   | 'INVALID_ARGUMENT'
   /** The job (or operation) ended in JOB_STATE_FAILED; `jobError` holds the service's error. */
   | 'JOB_FAILED'
@@ -17,14 +20,18 @@ export type JobsErrorCode =
   /** The Vertex AI API answered with an error (see `cause`). */
   | 'API_ERROR';
 
-/** One problem of a spec: where it is and what to do. */
+/** One problem of a spec (or of a gcloud flag value): where it is and what to do. */
 export interface SpecIssue {
-  /** Field path in the spec, e.g. `workerPoolSpecs[0].machineSpec.acceleratorType`. */
+  /**
+   * Field path in the spec, e.g. `workerPoolSpecs[0].machineSpec.acceleratorType`; for a `--worker-pool-spec`
+   * value, the key, e.g. `replica-count`.
+   */
   path: string;
   /** What is wrong and the fix, e.g. `"NVIDIA_TESLA_T5" is not a Vertex accelerator; did you mean NVIDIA_TESLA_T4?`. */
   message: string;
 }
 
+/** Options of the {@link JobsError} constructor. */
 export interface JobsErrorOptions {
   cause?: unknown;
   issues?: SpecIssue[];

@@ -5,7 +5,7 @@
 // executor-image-uri + python-module; or local code to package. replica-count and accelerator-count default
 // to 1. `--args`, `--command` and `--python-package-uris` are job-wide flags that apply to every pool.
 import type { AcceleratorType, WorkerPoolSpec } from '../../generated/vertex-types.js';
-import { JobsError } from '../jobs-error.js';
+import { JobsError, type SpecIssue } from '../jobs-error.js';
 import { vertexSchema } from '../schema/vertex-schema.js';
 import { didYouMean, nearest } from '../suggest.js';
 import { joinGcloudList, splitGcloudList } from './gcloud-lists.js';
@@ -40,28 +40,98 @@ export interface WorkerPoolFlagContext {
   pythonPackageUris?: string[];
 }
 
-function fail(message: string): never {
-  throw new JobsError('INVALID_ARGUMENT', `--worker-pool-spec: ${message}`);
-}
-
 function unquote(value: string): string {
   const trimmed = value.trim();
   if (trimmed.length >= 2 && (trimmed[0] === "'" || trimmed[0] === '"') && trimmed.at(-1) === trimmed[0]) return trimmed.slice(1, -1);
   return trimmed;
 }
 
-function wholeNumber(key: string, value: string): number {
-  if (!/^\d+$/.test(value)) fail(`${key} must be a whole number, got ${JSON.stringify(value)}`);
-  return Number(value);
+const EXAMPLES: Record<string, string> = {
+  'replica-count': 'replica-count=1',
+  'accelerator-count': 'accelerator-count=1',
+  'disk-size': 'disk-size=100 (GB)',
+};
+
+/**
+ * The problems of one flag value, collected rather than thrown one at a time: a user fixing a long
+ * `--worker-pool-spec` sees every mistake in one run, as the spec validator shows them. At most one problem a key.
+ */
+class FlagIssues {
+  readonly list: SpecIssue[] = [];
+  private readonly keys = new Set<string>();
+
+  /** A problem of `key`; the keys in `covers` (e.g. the one a typo meant) get no second problem of their own. */
+  add(key: string, message: string, covers: readonly string[] = []): void {
+    if (this.keys.has(key)) return;
+    for (const covered of [key, ...covers]) this.keys.add(covered);
+    this.list.push({ path: key, message });
+  }
+
+  /** Whether `key` already has a problem, or is covered by one. */
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  /** A whole number for `key`, or undefined (and a problem) when the value is not one. */
+  wholeNumber(key: string, value: string): number | undefined {
+    if (/^\d+$/.test(value)) return Number(value);
+    this.add(key, `must be a whole number, got ${JSON.stringify(value)}; e.g. ${EXAMPLES[key] ?? `${key}=1`}`);
+    return undefined;
+  }
+
+  throwIfAny(): void {
+    if (this.list.length === 0) return;
+    const count = this.list.length === 1 ? '1 problem' : `${this.list.length} problems`;
+    const lines = this.list.map((issue) => `  - ${issue.path}: ${issue.message}`);
+    throw new JobsError('INVALID_ARGUMENT', `--worker-pool-spec has ${count}:\n${lines.join('\n')}`, { issues: this.list });
+  }
 }
 
-/** `NVIDIA_TESLA_T4` or gcloud's lower-case `nvidia-tesla-t4` -> the API's enum name. */
-function acceleratorType(value: string): AcceleratorType {
+/** `NVIDIA_TESLA_T4` or gcloud's lower-case `nvidia-tesla-t4` -> the API's enum name, or undefined (and a problem). */
+function acceleratorType(value: string, issues: FlagIssues): AcceleratorType | undefined {
   const names = Object.keys(vertexSchema().enums['google.cloud.aiplatform.v1.AcceleratorType'] ?? {});
   const name = value.toUpperCase().replace(/-/g, '_');
   if (names.includes(name) && !name.endsWith('_UNSPECIFIED')) return name as AcceleratorType;
   const hint = didYouMean(nearest(value, names.filter((candidate) => !candidate.endsWith('_UNSPECIFIED'))));
-  return fail(`accelerator-type ${JSON.stringify(value)} is not a Vertex accelerator type${hint ? `; ${hint}` : ''}`);
+  issues.add('accelerator-type', `${JSON.stringify(value)} is not a Vertex accelerator type${hint ? `; ${hint}` : ''}`);
+  return undefined;
+}
+
+/** The key=value items of the flag, each problem of their syntax recorded. */
+function readEntries(value: string, issues: FlagIssues): Map<string, string> {
+  const text = unquote(value.trim().replace(/^--worker-pool-spec[= ]/, ''));
+  const entries = new Map<string, string>();
+  for (const item of splitGcloudList(text)) {
+    if (item.trim() === '') continue;
+    const equals = item.indexOf('=');
+    const key = (equals < 0 ? item : item.slice(0, equals)).trim();
+    if (equals < 0) {
+      issues.add(key, `${JSON.stringify(item)} is not key=value; write ${key}=VALUE`);
+      continue;
+    }
+    if (!(KEYS as readonly string[]).includes(key)) {
+      const suggestions = nearest(key, KEYS);
+      const hint = didYouMean(suggestions);
+      // `machine-typ=...` means machine-type: "machine-type is required" on top would only repeat it.
+      issues.add(key, `unknown key ${JSON.stringify(key)}${hint ? `; ${hint}` : `; keys are ${KEYS.join(', ')}`}`, suggestions.slice(0, 1));
+      continue;
+    }
+    const entry = unquote(item.slice(equals + 1));
+    const previous = entries.get(key);
+    if (previous !== undefined) {
+      issues.add(key, `given twice (${JSON.stringify(previous)} and ${JSON.stringify(entry)}); give it once`);
+      continue;
+    }
+    entries.set(key, entry);
+    if (AUTOPACKAGING.has(key)) {
+      issues.add(
+        key,
+        'asks gcloud to package local code into an image, which only gcloud does; build and push the image yourself and ' +
+          'give container-image-uri (or upload a package and give executor-image-uri + python-module)',
+      );
+    }
+  }
+  return entries;
 }
 
 /**
@@ -71,72 +141,64 @@ function acceleratorType(value: string): AcceleratorType {
  * `disk-type` and `disk-size` (as in `gcloud ai persistent-resources create --resource-pool-spec`) fill
  * `diskSpec`. Job-wide `--args`, `--command` and `--python-package-uris` come in `context`.
  *
- * @throws JobsError INVALID_ARGUMENT naming the key: unknown keys (with "did you mean"), a missing machine-type,
- *   both or neither of container-image-uri and executor-image-uri, executor-image-uri without python-module, numbers
- *   that are not, and the autopackaging keys (local-package-path, script, ...), which need gcloud to build an image
+ * @throws JobsError INVALID_ARGUMENT listing every problem at once in `issues` (`path` is the key) and in the
+ *   message, each with the fix: unknown keys (with "did you mean"), keys given twice, a missing machine-type,
+ *   both or neither of container-image-uri and executor-image-uri, executor-image-uri without python-module,
+ *   numbers that are not, and the autopackaging keys (local-package-path, script, ...), which need gcloud to build
+ *   an image
  */
 export function parseWorkerPoolSpecFlag(value: string, context: WorkerPoolFlagContext = {}): WorkerPoolSpec {
-  let text = value.trim().replace(/^--worker-pool-spec[= ]/, '');
-  text = unquote(text);
-  const entries = new Map<string, string>();
-  for (const item of splitGcloudList(text)) {
-    if (item.trim() === '') continue;
-    const equals = item.indexOf('=');
-    if (equals < 0) fail(`${JSON.stringify(item)} is not key=value`);
-    const key = item.slice(0, equals).trim();
-    if (!(KEYS as readonly string[]).includes(key)) {
-      const hint = didYouMean(nearest(key, KEYS));
-      fail(`unknown key ${JSON.stringify(key)}${hint ? `; ${hint}` : `; keys are ${KEYS.join(', ')}`}`);
-    }
-    if (entries.has(key)) fail(`${key} is given twice`);
-    entries.set(key, unquote(item.slice(equals + 1)));
-  }
-  for (const key of entries.keys()) {
-    if (AUTOPACKAGING.has(key)) {
-      fail(
-        `${key} asks gcloud to package local code into an image, which only gcloud does; build and push the image ` +
-          'yourself and give container-image-uri (or upload a package and give executor-image-uri + python-module)',
-      );
-    }
-  }
+  const issues = new FlagIssues();
+  const entries = readEntries(value, issues);
   const machineType = entries.get('machine-type');
-  if (!machineType) fail('machine-type is required, e.g. machine-type=n1-standard-4');
-  const pool: WorkerPoolSpec = { machineSpec: { machineType } };
+  if (!machineType && !issues.has('machine-type')) issues.add('machine-type', 'required, e.g. machine-type=n1-standard-4');
+  const pool: WorkerPoolSpec = { machineSpec: { machineType: machineType ?? '' } };
+  const machineSpec = pool.machineSpec ?? {};
   const accelerator = entries.get('accelerator-type');
   const acceleratorCount = entries.get('accelerator-count');
-  if (accelerator !== undefined && pool.machineSpec) {
-    pool.machineSpec.acceleratorType = acceleratorType(accelerator);
-    pool.machineSpec.acceleratorCount = acceleratorCount === undefined ? 1 : wholeNumber('accelerator-count', acceleratorCount);
-  } else if (acceleratorCount !== undefined && pool.machineSpec) {
-    pool.machineSpec.acceleratorCount = wholeNumber('accelerator-count', acceleratorCount);
+  if (accelerator !== undefined) {
+    const type = acceleratorType(accelerator, issues);
+    if (type) machineSpec.acceleratorType = type;
+  }
+  if (acceleratorCount !== undefined) {
+    const count = issues.wholeNumber('accelerator-count', acceleratorCount);
+    if (count !== undefined) machineSpec.acceleratorCount = count;
+  } else if (accelerator !== undefined) {
+    machineSpec.acceleratorCount = 1;
   }
   const replicas = entries.get('replica-count');
-  pool.replicaCount = replicas === undefined ? 1 : wholeNumber('replica-count', replicas);
+  pool.replicaCount = replicas === undefined ? 1 : (issues.wholeNumber('replica-count', replicas) ?? 1);
   const image = entries.get('container-image-uri');
   const executor = entries.get('executor-image-uri');
   const module = entries.get('python-module');
   if (image !== undefined && (executor !== undefined || module !== undefined)) {
-    fail('container-image-uri runs your own image; executor-image-uri + python-module run a package in a prebuilt one: give one of them');
-  }
-  if (image !== undefined) {
+    issues.add(
+      'container-image-uri',
+      'container-image-uri runs your own image; executor-image-uri + python-module run a package in a prebuilt one: give one of them',
+    );
+  } else if (image !== undefined) {
     pool.containerSpec = { imageUri: image };
     if (context.command && context.command.length > 0) pool.containerSpec.command = [...context.command];
     if (context.args && context.args.length > 0) pool.containerSpec.args = [...context.args];
-  } else if (executor !== undefined || module !== undefined) {
-    if (executor === undefined) fail('python-module needs executor-image-uri (the prebuilt image that runs it)');
-    if (module === undefined) fail('executor-image-uri needs python-module (the module to run, e.g. trainer.task)');
+  } else if (executor === undefined && module !== undefined) {
+    issues.add('executor-image-uri', 'python-module needs executor-image-uri (the prebuilt image that runs it)');
+  } else if (executor !== undefined && module === undefined) {
+    issues.add('python-module', 'executor-image-uri needs python-module (the module to run, e.g. trainer.task)');
+  } else if (executor !== undefined && module !== undefined) {
     pool.pythonPackageSpec = { executorImageUri: executor, packageUris: [...(context.pythonPackageUris ?? [])], pythonModule: module };
     if (context.args && context.args.length > 0) pool.pythonPackageSpec.args = [...context.args];
   } else {
-    fail('say what the pool runs: container-image-uri=IMAGE, or executor-image-uri=IMAGE,python-module=MODULE');
+    issues.add('container-image-uri', 'say what the pool runs: container-image-uri=IMAGE, or executor-image-uri=IMAGE,python-module=MODULE');
   }
   const diskType = entries.get('disk-type');
   const diskSize = entries.get('disk-size');
   if (diskType !== undefined || diskSize !== undefined) {
     pool.diskSpec = {};
     if (diskType !== undefined) pool.diskSpec.bootDiskType = diskType;
-    if (diskSize !== undefined) pool.diskSpec.bootDiskSizeGb = wholeNumber('disk-size', diskSize);
+    const size = diskSize === undefined ? undefined : issues.wholeNumber('disk-size', diskSize);
+    if (size !== undefined) pool.diskSpec.bootDiskSizeGb = size;
   }
+  issues.throwIfAny();
   return pool;
 }
 

@@ -7,8 +7,10 @@
 // busy moment of a shared machine hits them alike) of the time the import itself takes, Node's own start-up
 // excluded:
 //   @vertexkit/jobs (ESM, and CJS)        what a program that validates specs or runs jobs locally pays
-//   + first Vertex AI call's client       @vertexkit/jobs loads one service's client on first use
+//   @vertexkit/jobs/client (CJS)          the API client's entry point, before its first call
+//   + first Vertex AI call's client       @vertexkit/jobs/client loads one service's client on first use
 //   @google-cloud/aiplatform (index)      what `require('@google-cloud/aiplatform')` costs
+// @google-cloud/aiplatform is an optional peer dependency of @vertexkit/jobs; this bench depends on it.
 // Target (issue 6): importing @vertexkit/jobs stays fast: well under the official client's index.
 /* global process, console */
 import { execFileSync } from 'node:child_process';
@@ -24,7 +26,8 @@ const jobsDist = path.join(ROOT, 'packages', 'jobs', 'dist');
 const contenders = {
   '@vertexkit/jobs (import, ESM)': `const t = performance.now(); await import(${JSON.stringify(path.join(jobsDist, 'index.js'))}); console.log(performance.now() - t);`,
   '@vertexkit/jobs (require, CJS)': `const t = performance.now(); require(${JSON.stringify(path.join(jobsDist, 'index.cjs'))}); console.log(performance.now() - t);`,
-  '  + JobService client (first call)': `const t = performance.now(); require(${JSON.stringify(path.join(jobsDist, 'index.cjs'))}); require('@google-cloud/aiplatform/build/src/v1/job_service_client.js'); console.log(performance.now() - t);`,
+  '@vertexkit/jobs/client (require, CJS)': `const t = performance.now(); require(${JSON.stringify(path.join(jobsDist, 'client.cjs'))}); console.log(performance.now() - t);`,
+  '  + JobService client (first call)': `const t = performance.now(); require(${JSON.stringify(path.join(jobsDist, 'client.cjs'))}); require('@google-cloud/aiplatform/build/src/v1/job_service_client.js'); console.log(performance.now() - t);`,
   '@google-cloud/aiplatform (index)': `const t = performance.now(); require('@google-cloud/aiplatform'); console.log(performance.now() - t);`,
 };
 
@@ -32,7 +35,7 @@ const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, 
 for (let run = 0; run < RUNS; run++) {
   for (const [name, code] of Object.entries(contenders)) {
     const esm = code.includes('await import');
-    const out = execFileSync(process.execPath, [...(esm ? ['--input-type=module'] : []), '-e', code], { cwd: path.join(ROOT, 'packages', 'jobs'), encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [...(esm ? ['--input-type=module'] : []), '-e', code], { cwd: here, encoding: 'utf8' });
     samples[name].push(Number(out.trim()));
   }
 }

@@ -13,6 +13,7 @@
 // A package without an entry still gets the generic check (loads from ESM and CJS with the same,
 // non-empty set of exports). Add an entry when you add a package.
 
+/* global process, fetch, Buffer */
 /** @type {Record<string, (ctx: { mod: any, assert: typeof import('node:assert/strict'), tmpdir: string, format: 'esm' | 'cjs' }) => Promise<void>>} */
 export const smokeTests = {
   '@vertexkit/containers': async ({ mod, assert }) => {
@@ -116,11 +117,24 @@ export const smokeTests = {
       await classifier.close();
     }
   },
-  '@vertexkit/jobs': async ({ mod, assert, tmpdir }) => {
-    // Validation needs the Vertex schema shipped in the package; the local runner spawns a real process with
-    // the Vertex environment; nothing here loads @google-cloud/aiplatform (it loads on the first API call).
+  '@vertexkit/jobs': async ({ mod, assert, tmpdir, format }) => {
+    // 1. Installed alone, @google-cloud/aiplatform (an optional peer dependency) is not there, and everything but
+    // the API client works: validation against the Vertex schema shipped in the package, gcloud rendering,
+    // --worker-pool-spec, scale tiers, and the local runner (a real process with the Vertex environment).
+    // 2. @vertexkit/jobs/client without it: createJobsClient fails with MISSING_DEPENDENCY naming what to install.
+    // 3. A second project installs @vertexkit/jobs with @google-cloud/aiplatform: the client loads the official
+    // JobService client on its first call (not before) and gets a job from a loopback server over REST.
+    const fs = process.getBuiltinModule('node:fs');
+    const http = process.getBuiltinModule('node:http');
+    const path = process.getBuiltinModule('node:path');
+    const { execFileSync } = process.getBuiltinModule('node:child_process');
     const { createRequire } = process.getBuiltinModule('node:module');
-    const { validateCustomJobSpec, renderGcloudCommand, startLocalCustomJob, createJobsClient, JobsError } = mod;
+    const { pathToFileURL } = process.getBuiltinModule('node:url');
+    const { validateCustomJobSpec, renderGcloudCommand, startLocalCustomJob, parseWorkerPoolSpecFlag, scaleTierToWorkerPoolSpecs, JobsError } = mod;
+    const requireHere = createRequire(`${tmpdir}/`);
+    assert.throws(() => requireHere.resolve('@google-cloud/aiplatform'), { code: 'MODULE_NOT_FOUND' }, 'npm install @vertexkit/jobs does not install @google-cloud/aiplatform');
+    assert.equal(mod.createJobsClient, undefined, 'the API client is not in the main entry point');
+
     const spec = {
       displayName: 'smoke',
       jobSpec: {
@@ -132,23 +146,80 @@ export const smokeTests = {
       },
     };
     assert.equal(validateCustomJobSpec(spec), spec);
-    const error = (() => {
+    const errorOf = (run) => {
       try {
-        validateCustomJobSpec({ ...spec, jobSpec: { ...spec.jobSpec, workerPoolSpecs: [{ ...spec.jobSpec.workerPoolSpecs[0], machineSpec: { machineType: 'n1-standard-4', acceleratorType: 'NVIDIA_TESLA_T5', acceleratorCount: 1 } }] } });
+        run();
       } catch (e) {
         return e;
       }
-    })();
+      assert.fail('expected an error');
+    };
+    const error = errorOf(() => validateCustomJobSpec({ ...spec, jobSpec: { ...spec.jobSpec, workerPoolSpecs: [{ ...spec.jobSpec.workerPoolSpecs[0], machineSpec: { machineType: 'n1-standard-4', acceleratorType: 'NVIDIA_TESLA_T5', acceleratorCount: 1 } }] } }));
     assert.ok(JobsError.isInstance(error) && error.code === 'INVALID_SPEC', 'a bad accelerator is an INVALID_SPEC JobsError');
     assert.match(error.message, /NVIDIA_TESLA_T4/);
     assert.match(renderGcloudCommand({ customJob: spec }, { project: 'p', region: 'us-central1' }).text, /^gcloud ai custom-jobs create/);
+    assert.deepEqual(parseWorkerPoolSpecFlag('machine-type=n1-standard-4,container-image-uri=gcr.io/p/t:1').containerSpec, { imageUri: 'gcr.io/p/t:1' });
+    const flagError = errorOf(() => parseWorkerPoolSpecFlag('machine-typ=n1-standard-4,replica-count=two'));
+    assert.deepEqual(flagError.issues.map((issue) => issue.path), ['machine-typ', 'replica-count', 'container-image-uri'], 'every problem of a --worker-pool-spec at once');
+    assert.equal(scaleTierToWorkerPoolSpecs('BASIC_GPU', { task: { containerSpec: { imageUri: 'gcr.io/p/t:1' } } }).workerPoolSpecs[0].machineSpec.acceleratorCount, 1);
     const lines = [];
     const job = startLocalCustomJob(spec, { baseOutputDir: `${tmpdir}/run`, onLog: ({ line }) => lines.push(line) });
     assert.equal((await job.wait({ pollIntervalMs: 10 })).state, 'JOB_STATE_SUCCEEDED');
     assert.deepEqual(lines, [`${tmpdir}/run/model/`]);
-    createJobsClient({ project: 'p', location: 'us-central1' });
-    const loaded = Object.keys(createRequire(`${tmpdir}/`).cache).filter((f) => f.includes('@google-cloud/aiplatform'));
-    assert.deepEqual(loaded, [], 'importing @vertexkit/jobs and creating a client loads no Vertex client yet');
+
+    // `@vertexkit/jobs/client` as a consumer in `from` loads it: import() (through the exports map's `import`
+    // entry, since a dynamic import here would resolve from this file) or require().
+    const loadClient = async (from) => {
+      const fromHere = createRequire(`${from}/`);
+      if (format === 'cjs') return fromHere('@vertexkit/jobs/client');
+      const manifestPath = fromHere.resolve('@vertexkit/jobs/package.json');
+      const entry = JSON.parse(fs.readFileSync(manifestPath, 'utf8')).exports['./client'].import.default;
+      return import(pathToFileURL(path.join(path.dirname(manifestPath), entry)).href);
+    };
+    const client = await loadClient(tmpdir);
+    const missing = errorOf(() => client.createJobsClient({ project: 'p', location: 'us-central1' }));
+    assert.ok(JobsError.isInstance(missing) && missing.code === 'MISSING_DEPENDENCY', `createJobsClient without @google-cloud/aiplatform: ${missing}`);
+    assert.ok(missing instanceof JobsError, 'both entry points share one JobsError class');
+    assert.match(missing.message, /optional peer dependency/);
+    assert.match(missing.message, /npm install @google-cloud\/aiplatform@\^\d/);
+
+    const withPeer = `${tmpdir}/with-aiplatform`;
+    fs.mkdirSync(withPeer);
+    const installed = JSON.parse(fs.readFileSync(requireHere.resolve('@vertexkit/jobs/package.json'), 'utf8'));
+    const range = installed.peerDependencies['@google-cloud/aiplatform'];
+    fs.writeFileSync(`${withPeer}/package.json`, JSON.stringify({ name: 'with-aiplatform', version: '0.0.0', private: true }));
+    // The consumer's .npmrc routes the @vertexkit scope to the local registry the release check publishes to.
+    fs.copyFileSync(path.join(path.dirname(tmpdir), '.npmrc'), `${withPeer}/.npmrc`);
+    execFileSync('npm', ['install', `@vertexkit/jobs@${installed.version}`, `@google-cloud/aiplatform@${range}`, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: withPeer, stdio: 'pipe' });
+    const { createJobsClient } = await loadClient(withPeer);
+    const seen = [];
+    const server = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url.split('?')[0]}`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ name: 'projects/p/locations/us-central1/customJobs/7', displayName: 'smoke', state: 'JOB_STATE_SUCCEEDED' }));
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const requirePeer = createRequire(`${withPeer}/`);
+    const aiplatformFiles = () => Object.keys(requirePeer.cache).filter((f) => f.includes('@google-cloud/aiplatform') && f.endsWith('.js'));
+    try {
+      // No credentials: google-gax's own copy of google-auth-library's PassThroughClient, as tools/vertex-fake does.
+      const fromGax = createRequire(createRequire(requirePeer.resolve('@google-cloud/aiplatform')).resolve('google-gax'));
+      const { PassThroughClient } = fromGax('google-auth-library');
+      const jobs = createJobsClient({
+        project: 'p',
+        location: 'us-central1',
+        clientOptions: { fallback: 'rest', protocol: 'http', apiEndpoint: '127.0.0.1', port: server.address().port, authClient: new PassThroughClient() },
+      });
+      assert.deepEqual(aiplatformFiles(), [], 'creating a client loads no Vertex client yet');
+      const snapshot = await jobs.job('projects/p/locations/us-central1/customJobs/7').get();
+      assert.deepEqual([snapshot.state, snapshot.displayName], ['JOB_STATE_SUCCEEDED', 'smoke']);
+      assert.deepEqual(seen, ['GET /v1/projects/p/locations/us-central1/customJobs/7']);
+      assert.ok(aiplatformFiles().some((f) => f.endsWith('job_service_client.js')), 'the first call loaded the JobService client');
+      await jobs.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   },
   '@vertexkit/client': async ({ mod, assert, tmpdir }) => {
     // One node:http server on loopback plays a model server (POST /predict, and the Vertex AI REST path)

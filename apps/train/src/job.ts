@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createJobsClient, JobsError, renderGcloudCommand, startLocalCustomJob, validateCustomJobSpec, type CustomJobSpec, type JobsClientOptions } from '@vertexkit/jobs';
+import { JobsError, renderGcloudCommand, startLocalCustomJob, validateCustomJobSpec, type CustomJobSpec } from '@vertexkit/jobs';
+import { createJobsClient, type JobsClientOptions } from '@vertexkit/jobs/client';
 import type { Invocation } from './cli.ts';
 
 /** The image named in a --local spec when --image is not given: nothing pulls it, this checkout runs. */

@@ -13,6 +13,10 @@
 // last (google.api.field_behavior) of a field, and `[(field_behavior) = REQUIRED, (field_behavior) = IMMUTABLE]`
 // is common, so the behaviours and the comments come from the .proto sources next to it.
 //
+// The generated files are committed and published: validation, the types and gcloud rendering never read
+// @google-cloud/aiplatform at run time. Only this script (and the API client, @vertexkit/jobs/client) uses it;
+// here it is a devDependency, for users an optional peer dependency.
+//
 // Usage: node scripts/generate-schema.mjs [--check]   (--check: exit 1 when the committed files are stale)
 /* global process, console */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';

@@ -1,18 +1,12 @@
 /**
  * `@vertexkit/jobs`: Vertex AI jobs, models and endpoints from typed specs, validated before any call, with a
- * local runner.
+ * local runner. Everything here works without `@google-cloud/aiplatform`; the API client, which needs it, is
+ * `@vertexkit/jobs/client`.
  * @packageDocumentation
  */
 export { JobsError, type JobsErrorCode, type JobsErrorOptions, type SpecIssue } from './lib/jobs-error.js';
 
-// calls, job handles, local runner
-export {
-  createJobsClient,
-  type JobsClient,
-  type JobsClientOptions,
-  type UploadedModel,
-  type DeployedModelInfo,
-} from './lib/client/create-jobs-client.js';
+// job handles, local runner (the API client: @vertexkit/jobs/client)
 export type { JobHandle, JobKind, JobSnapshot, JobProgressEvent, WaitOptions } from './lib/job-handle.js';
 export { isTerminalState, TERMINAL_STATES, type JobState } from './lib/job-state.js';
 export {

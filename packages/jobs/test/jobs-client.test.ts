@@ -6,7 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as vertexFakeModule from '../../../tools/vertex-fake/index.mjs';
 import type * as VertexFakeModule from '../../../tools/vertex-fake/index.d.ts';
 import type { VertexFake } from '../../../tools/vertex-fake/index.d.ts';
-import { createJobsClient, JobsError, type CustomJobSpec, type JobProgressEvent, type JobsClient } from '../src/index.js';
+import { createJobsClient, type JobsClient } from '../src/client.js';
+import { JobsError, type CustomJobSpec, type JobProgressEvent } from '../src/index.js';
 import { batchJob, modelUpload, tuningJob } from './fixtures/specs.js';
 
 const { startVertexFake } = vertexFakeModule as typeof VertexFakeModule;

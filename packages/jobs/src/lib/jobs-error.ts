@@ -18,7 +18,12 @@ export type JobsErrorCode =
   /** The named job, model or endpoint does not exist. */
   | 'NOT_FOUND'
   /** The Vertex AI API answered with an error (see `cause`). */
-  | 'API_ERROR';
+  | 'API_ERROR'
+  /**
+   * An optional peer dependency is not installed: `@google-cloud/aiplatform`, which `createJobsClient` (from
+   * `@vertexkit/jobs/client`) needs for API calls. The message names the package and the command to install it.
+   */
+  | 'MISSING_DEPENDENCY';
 
 /** One problem of a spec (or of a gcloud flag value): where it is and what to do. */
 export interface SpecIssue {

@@ -1,6 +1,12 @@
 import { waitForJob, type JobHandle, type JobKind, type JobSnapshot, type WaitOptions } from '../job-handle.js';
 import { JobsError } from '../jobs-error.js';
-import { loadServiceClient, type EndpointServiceApi, type JobServiceApi, type ModelServiceApi } from './load-clients.js';
+import {
+  loadServiceClient,
+  requireAiplatformVersion,
+  type EndpointServiceApi,
+  type JobServiceApi,
+  type ModelServiceApi,
+} from './load-clients.js';
 import { toJobSnapshot } from './job-snapshot.js';
 import {
   prepareBatchPredictionJob,
@@ -86,20 +92,27 @@ const METHOD_SUFFIX: Record<JobKind, 'CustomJob' | 'HyperparameterTuningJob' | '
 
 /**
  * Vertex AI jobs, models and endpoints for one project and region: typed specs validated before any call,
- * job handles that wait with progress, errors that say what failed. The official clients load on first use.
+ * job handles that wait with progress, errors that say what failed. The official clients (the optional peer
+ * dependency `@google-cloud/aiplatform`) load on first use, one service at a time.
  *
  * @example
  * ```ts
+ * import { createJobsClient } from '@vertexkit/jobs/client';
+ *
  * const jobs = createJobsClient({ project: 'my-project', location: 'us-central1' });
  * const job = await jobs.submitCustomJob(spec);
  * await job.wait({ onProgress: (event) => event.type === 'state' && console.log(event.state) });
  * ```
+ *
+ * @throws JobsError INVALID_ARGUMENT for a missing project or a malformed location; MISSING_DEPENDENCY, naming the
+ *   command that installs it, when `@google-cloud/aiplatform` is not installed (checked here, not at the first call)
  */
 export function createJobsClient(options: JobsClientOptions): JobsClient {
   if (!options.project) throw new JobsError('INVALID_ARGUMENT', 'project: required, e.g. "my-project"');
   if (!options.location || !/^[a-z]+-[a-z]+\d$/.test(options.location)) {
     throw new JobsError('INVALID_ARGUMENT', `location: expected a Vertex AI region such as "us-central1", got ${JSON.stringify(options.location)}`);
   }
+  requireAiplatformVersion();
   const parent = `projects/${options.project}/locations/${options.location}`;
   const clientOptions = { apiEndpoint: `${options.location}-aiplatform.googleapis.com`, ...options.clientOptions };
   const defaultPollIntervalMs = options.pollIntervalMs ?? 10_000;

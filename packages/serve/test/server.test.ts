@@ -65,12 +65,15 @@ describe('platform contracts', () => {
       shutdownGraceMs: 10_000,
       handleSignals: true,
       exitOnShutdown: true,
+      exitOnLoadFailure: true,
     });
     expect(resolve({ env: { PORT: '9000' } }).port).toBe(9000);
     expect(resolve({ env: { PORT: '9000', AIP_HTTP_PORT: '7080' } }).port).toBe(7080);
     expect(resolve({ env: { AIP_HTTP_PORT: '7080' }, port: 3000 }).port).toBe(3000);
     expect(resolve({ env: { AIP_PREDICT_ROUTE: '/p', AIP_HEALTH_ROUTE: '/h' }, predictRoute: '/mine' })).toMatchObject({ predictRoute: '/mine', healthRoute: '/h' });
-    expect(resolve({ env: {}, handleSignals: false })).toMatchObject({ handleSignals: false, exitOnShutdown: false });
+    expect(resolve({ env: {}, handleSignals: false })).toMatchObject({ handleSignals: false, exitOnShutdown: false, exitOnLoadFailure: false });
+    expect(resolve({ env: {}, exitOnShutdown: false })).toMatchObject({ exitOnShutdown: false, exitOnLoadFailure: false });
+    expect(resolve({ env: {}, exitOnLoadFailure: false })).toMatchObject({ exitOnShutdown: true, exitOnLoadFailure: false });
   });
 });
 
@@ -105,7 +108,7 @@ describe('readiness', () => {
     expect(logs.some((line) => line.severity === 'INFO' && /^model loaded in \d+\.\d\d s; ready for predictions$/.test(line.message))).toBe(true);
   });
 
-  test('a failed load keeps the server answering: health 503 "failed" with the error, predict 503, an ERROR log line', async () => {
+  test('with exitOnLoadFailure off, a failed load keeps the server answering: health 503 "failed" with the error, predict 503, an ERROR log line', async () => {
     const toy = createToyHandler({ holdLoad: true });
     const { get, post, server, logs } = await startServer({ handler: toy.handler });
     toy.failLoad(new Error('model.onnx: no such file'));
@@ -230,6 +233,37 @@ describe('options', () => {
     expect(errorOf({ batching: { maxBatch: 8 } }).message).toBe('batching.maxBatch: unknown option; known: maxBatchSize, maxQueueDelayMs, maxQueueSize');
     expect(errorOf({ logger: 'debug' }).message).toBe("logger: expected pino options like { level: 'info' } or false, got the string \"debug\"");
     expect(errorOf({ handleSignals: 'yes' }).message).toBe('handleSignals: expected true or false, got the string "yes"');
+    expect(errorOf({ exitOnLoadFailure: 1 }).message).toBe('exitOnLoadFailure: expected true or false, got number 1');
+  });
+
+  test('listen() on a port in use rejects with LISTEN_FAILED naming the port and the setting to change; ready rejects too', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const { handler: toy } = createToyHandler();
+      for (const [options, setting] of [
+        [{ port }, 'the port option'],
+        [{ port: undefined, env: { PORT: String(port) } }, 'PORT'],
+        [{ port: undefined, env: { AIP_HTTP_PORT: String(port) } }, 'AIP_HTTP_PORT'],
+      ] as const) {
+        const server = createPredictionServer({ handler: toy, host: '127.0.0.1', env: {}, handleSignals: false, logger: false, ...options });
+        const error = await server.listen().then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+        expect(PredictionServerError.isInstance(error), String(error)).toBe(true);
+        expect((error as PredictionServerError).code).toBe('LISTEN_FAILED');
+        expect((error as PredictionServerError).message).toBe(
+          `port ${port} on 127.0.0.1 is already in use by another process; stop that process, or set ${setting} to a free port`,
+        );
+        await expect(server.ready).rejects.toBe(error);
+        expect(server.status).toBe('closed');
+        await server.close();
+      }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   test('listen() twice is an error', async () => {

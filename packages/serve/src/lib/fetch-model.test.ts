@@ -19,7 +19,16 @@ describe('fetchModel', () => {
   test('a local directory is used in place, by path or file:// URL', async () => {
     expect(await fetchModel({ uri: path.join(work, 'model') })).toBe(path.join(work, 'model'));
     expect(await fetchModel({ uri: `file://${path.join(work, 'model')}` })).toBe(path.join(work, 'model'));
-    await expect(fetchModel({ uri: path.join(work, 'nope') })).rejects.toThrow(/is not a directory; point MODEL_URI/);
+    await expect(fetchModel({ uri: path.join(work, 'nope') })).rejects.toThrow(`model: ${path.join(work, 'nope')} does not exist; point MODEL_URI`);
+    await expect(fetchModel({ uri: path.join(work, 'model', 'config.json') })).rejects.toThrow(/config\.json is not a directory; point MODEL_URI/);
+  });
+
+  test('a relative path is resolved against the working directory, and a message shows where that led', async () => {
+    const relative = path.relative(process.cwd(), path.join(work, 'model'));
+    expect(await fetchModel({ uri: relative })).toBe(path.join(work, 'model'));
+    await expect(fetchModel({ uri: 'no-such-model' })).rejects.toThrow(
+      `model: no-such-model (${path.join(process.cwd(), 'no-such-model')}) does not exist; point MODEL_URI (or AIP_STORAGE_URI) at the folder holding model.onnx`,
+    );
   });
 
   test('a gs:// directory is downloaded once into the cache, then reused', async () => {

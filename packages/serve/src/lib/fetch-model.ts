@@ -29,7 +29,10 @@ export async function fetchModel(params: FetchModelParams): Promise<string> {
   if (location.scheme === 'file') {
     const stats = await fs.stat(location.path).catch(() => undefined);
     if (!stats?.isDirectory()) {
-      throw new Error(`model: ${params.uri} is not a directory; point MODEL_URI (or AIP_STORAGE_URI) at the folder holding model.onnx`);
+      // A relative path is resolved against this process's working directory: say where that led.
+      const shown = location.path === params.uri ? location.path : `${params.uri} (${location.path})`;
+      const what = stats ? 'is not a directory' : 'does not exist';
+      throw new Error(`model: ${shown} ${what}; point MODEL_URI (or AIP_STORAGE_URI) at the folder holding model.onnx`);
     }
     return location.path;
   }

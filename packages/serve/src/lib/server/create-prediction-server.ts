@@ -12,7 +12,7 @@ import { HttpError, sendError } from './http-error.js';
 import { createServerMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { FIXED_ROUTES, resolveServerOptions } from './options.js';
-import type { PredictionServerOptions } from './options.js';
+import type { PredictionServerOptions, ResolvedServerOptions } from './options.js';
 import { requestIdFrom, traceContextFrom } from './request-id.js';
 
 /** Where the server is in its life. */
@@ -36,6 +36,9 @@ export interface PredictionServer {
    * Bind the port at once (platforms probe TCP from the start), then load the model in the background.
    * Resolves when bound, with a URL to reach the server from this machine (`http://127.0.0.1:PORT` when
    * bound to 0.0.0.0). Await {@link PredictionServer.ready} for the model.
+   *
+   * @throws PredictionServerError `LISTEN_FAILED` when the port is taken or not allowed, or the host is not
+   *   this machine's, saying which setting to change.
    */
   listen(): Promise<{ url: string; port: number }>;
   /**
@@ -44,7 +47,10 @@ export interface PredictionServer {
    * Never exits the process. Calling it again returns the same promise.
    */
   close(): Promise<void>;
-  /** Resolves once `handler.load()` (started by `listen()`) resolved; rejects with its error if it failed. */
+  /**
+   * Resolves once `handler.load()` (started by `listen()`) resolved; rejects with its error if it failed
+   * (the process exits instead when `exitOnLoadFailure` is on), or with `listen()`'s error.
+   */
   readonly ready: Promise<void>;
   /** The fastify instance, to add routes of your own before `listen()`. */
   readonly app: FastifyInstance;
@@ -72,6 +78,8 @@ const UNUSED_CONNECTION_GRACE_MS = 500;
  *   `AIP_PREDICT_ROUTE`, `AIP_HEALTH_ROUTE` on Vertex AI; `PORT` on Cloud Run).
  * - `listen()` binds at once and loads the model in the background; health answers 503 until it is loaded.
  * - SIGTERM drains: in-flight and queued requests finish within `shutdownGraceMs`, then the process exits 0.
+ * - A model that fails to load is one ERROR line and exit code 1 (`exitOnLoadFailure`), so the platform sees
+ *   a failed start instead of a server answering 503 forever.
  * - JSON log lines for Cloud Logging, Prometheus metrics at `/metrics`, OpenAPI at `/openapi.json`, docs at `/docs`.
  *
  * @example
@@ -455,11 +463,16 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
     } catch (error) {
       loadError = error;
       if (status === 'loading') status = 'failed';
+      // Exiting is what lets the platform see it: Cloud Run fails the revision, Vertex AI the deployment.
+      // A server left up would pass the TCP probe and answer 503 until someone restarts it.
+      const exiting = settings.exitOnLoadFailure && status === 'failed';
       log.error(
         { err: error, ...(error instanceof Error && error.stack ? { stack_trace: error.stack } : {}) },
-        `the model failed to load: ${errorMessage(error)}; ${healthRoute} answers 503 until the process is restarted`,
+        `the model failed to load: ${errorMessage(error)}; ` +
+          (exiting ? 'exiting with code 1 (exitOnLoadFailure)' : `${healthRoute} answers 503 until the process is restarted`),
       );
       rejectReady(error);
+      if (exiting) exitAfterFlush(1);
       return;
     }
     if (status === 'loading') {
@@ -474,7 +487,14 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
   async function listen(): Promise<{ url: string; port: number }> {
     if (status !== 'created') throw new Error(`listen() was already called (the server is ${status})`);
     status = 'loading';
-    await app.listen({ port: settings.port, host: settings.host });
+    try {
+      await app.listen({ port: settings.port, host: settings.host });
+    } catch (error) {
+      status = 'closed';
+      const failure = listenError(error, settings);
+      rejectReady(failure);
+      throw failure;
+    }
     const { port } = app.server.address() as AddressInfo;
     if (settings.handleSignals) removeSignalHandlers = installSignalHandlers();
     loading = load();
@@ -583,6 +603,30 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
       return status;
     },
   };
+}
+
+/** What binding the port failed on, in words that say which setting to change; other errors as they are. */
+function listenError(error: unknown, settings: ResolvedServerOptions): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const { port, host, portSource } = settings;
+  const setting =
+    portSource === 'port' ? 'the port option' : portSource === 'default' ? 'PORT (AIP_HTTP_PORT on Vertex AI)' : portSource;
+  const where = `port ${port} on ${host}`;
+  let message: string;
+  switch (code) {
+    case 'EADDRINUSE':
+      message = `${where} is already in use by another process; stop that process, or set ${setting} to a free port`;
+      break;
+    case 'EACCES':
+      message = `${where}: permission denied (ports below 1024 need privileges); set ${setting} to a port from 1024, e.g. 8080`;
+      break;
+    case 'EADDRNOTAVAIL':
+      message = `${where}: ${host} is not an address of this machine; set host to 0.0.0.0 (every interface, as Cloud Run and Vertex AI need) or 127.0.0.1`;
+      break;
+    default:
+      return error;
+  }
+  return new PredictionServerError('LISTEN_FAILED', message, { cause: error });
 }
 
 /** The fastify route pattern for a literal path: `:` is a parameter marker there, `::` a literal colon (Vertex's `...:predict`). */

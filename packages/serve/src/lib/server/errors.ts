@@ -11,12 +11,14 @@ export type PredictionServerErrorCode =
   /** The server is draining and dropped work it could not finish within the grace period. */
   | 'SHUTTING_DOWN'
   /** The handler broke its contract, e.g. `run()` returned the wrong number of results. */
-  | 'HANDLER_CONTRACT';
+  | 'HANDLER_CONTRACT'
+  /** `listen()` could not bind: the port is in use or needs privileges, or the host is not this machine's. */
+  | 'LISTEN_FAILED';
 
 const MARKER = Symbol.for('vertexkit.serve.PredictionServerError');
 
 /**
- * The error type thrown by `createPredictionServer` (bad options) and by {@link DynamicBatcher}
+ * The error type thrown by `createPredictionServer` (bad options), `listen()` (the port cannot be bound) and by {@link DynamicBatcher}
  * (queue full, cancelled, shutting down, handler contract broken).
  *
  * Use {@link PredictionServerError.isInstance} rather than `instanceof`: it also works when two copies

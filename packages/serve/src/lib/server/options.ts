@@ -88,6 +88,13 @@ export interface PredictionServerOptions<Instance = unknown, Raw = unknown, Pred
    * signal exits at once with code 1. Default: the value of `handleSignals`. `close()` never exits.
    */
   exitOnShutdown?: boolean;
+  /**
+   * When `handler.load()` fails, log one ERROR line and exit the process with code 1, instead of staying
+   * up with health answering 503 `failed` until someone restarts it. A Cloud Run revision or a Vertex AI
+   * deployment whose container exits at start fails, as it should, rather than waiting out its health
+   * checks. Default: the value of `exitOnShutdown` (true when the server owns the process's signals).
+   */
+  exitOnLoadFailure?: boolean;
   /** What `/openapi.json` and `/docs` say about the model. */
   openApi?: OpenApiOptions;
 }
@@ -95,6 +102,8 @@ export interface PredictionServerOptions<Instance = unknown, Raw = unknown, Pred
 /** Options after defaults and environment are applied and every value checked. */
 export interface ResolvedServerOptions {
   port: number;
+  /** Where the port came from, for messages: `port`, `AIP_HTTP_PORT`, `PORT` or `default`. */
+  portSource: 'port' | 'AIP_HTTP_PORT' | 'PORT' | 'default';
   host: string;
   healthRoute: string;
   predictRoute: string;
@@ -106,6 +115,7 @@ export interface ResolvedServerOptions {
   shutdownGraceMs: number;
   handleSignals: boolean;
   exitOnShutdown: boolean;
+  exitOnLoadFailure: boolean;
   openApi: OpenApiOptions;
 }
 
@@ -129,6 +139,7 @@ const KNOWN_OPTIONS = [
   'shutdownGraceMs',
   'handleSignals',
   'exitOnShutdown',
+  'exitOnLoadFailure',
   'openApi',
 ];
 const KNOWN_BATCHING = ['maxBatchSize', 'maxQueueDelayMs', 'maxQueueSize'];
@@ -146,7 +157,7 @@ export function resolveServerOptions(options: PredictionServerOptions<never, nev
     throw invalidOption('env', `expected an object of environment variables, got ${describeValue(env)}`);
   }
 
-  const port = options.port !== undefined ? checkPort('port', options.port) : portFromEnv(env);
+  const { port, source: portSource } = options.port !== undefined ? { port: checkPort('port', options.port), source: 'port' as const } : portFromEnv(env);
   const host = options.host ?? '0.0.0.0';
   if (typeof host !== 'string' || host.trim() === '') {
     throw invalidOption('host', `${formatValue(host)} is not a host; pass an interface address such as "0.0.0.0" (default) or "127.0.0.1"`);
@@ -198,6 +209,7 @@ export function resolveServerOptions(options: PredictionServerOptions<never, nev
 
   const handleSignals = booleanOption('handleSignals', options.handleSignals, true);
   const exitOnShutdown = booleanOption('exitOnShutdown', options.exitOnShutdown, handleSignals);
+  const exitOnLoadFailure = booleanOption('exitOnLoadFailure', options.exitOnLoadFailure, exitOnShutdown);
 
   const openApi = options.openApi ?? {};
   if (typeof openApi !== 'object' || openApi === null || Array.isArray(openApi)) {
@@ -206,6 +218,7 @@ export function resolveServerOptions(options: PredictionServerOptions<never, nev
 
   return {
     port,
+    portSource,
     host,
     healthRoute: healthRoute.value,
     predictRoute: predictRoute.value,
@@ -217,6 +230,7 @@ export function resolveServerOptions(options: PredictionServerOptions<never, nev
     shutdownGraceMs,
     handleSignals,
     exitOnShutdown,
+    exitOnLoadFailure,
     openApi,
   };
 }
@@ -252,17 +266,17 @@ function checkPort(source: string, value: unknown): number {
   return value;
 }
 
-function portFromEnv(env: NodeJS.ProcessEnv): number {
-  for (const name of ['AIP_HTTP_PORT', 'PORT']) {
+function portFromEnv(env: NodeJS.ProcessEnv): { port: number; source: 'AIP_HTTP_PORT' | 'PORT' | 'default' } {
+  for (const name of ['AIP_HTTP_PORT', 'PORT'] as const) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const value = raw.trim();
     if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
       throw invalidOption(name, `${formatValue(raw)} is not a port; set it to an integer from 1 to 65535, or unset it (default 8080)`);
     }
-    return Number(value);
+    return { port: Number(value), source: name };
   }
-  return 8080;
+  return { port: 8080, source: 'default' };
 }
 
 function routeOption(

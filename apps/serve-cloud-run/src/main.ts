@@ -8,14 +8,18 @@
 //               127.0.0.1 keeps a local run off the network)
 //
 // The server listens at once and loads the model in the background (health answers 503 until then),
-// batches concurrent requests into shared model runs, and drains in-flight requests on SIGTERM.
+// batches concurrent requests into shared model runs, and drains in-flight requests on SIGTERM. A model
+// that cannot load is one ERROR line and exit code 1, so a Cloud Run revision with it fails to deploy.
+import path from 'node:path';
 import { createPredictionServer, createTextClassificationHandler } from '@vertexkit/serve';
 
-const modelDir = process.env.MODEL_URI ?? process.env.AIP_STORAGE_URI;
-if (!modelDir) {
+const uri = process.env.MODEL_URI ?? process.env.AIP_STORAGE_URI;
+if (!uri) {
   console.error('MODEL_URI is not set: point it at a model directory (gs://bucket/models/v1/ or a local path).');
   process.exit(2);
 }
+// `npm start -w` runs this in the app's folder: a relative path means the folder npm was started in.
+const modelDir = /^[a-z][a-z\d+.-]*:\/\//i.test(uri) ? uri : path.resolve(process.env.INIT_CWD ?? process.cwd(), uri);
 
 const server = createPredictionServer({
   handler: createTextClassificationHandler({ modelDir }),
@@ -23,4 +27,7 @@ const server = createPredictionServer({
   ...(process.env.HOST ? { host: process.env.HOST } : {}),
 });
 
-await server.listen();
+await server.listen().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

@@ -214,6 +214,24 @@ describe('loadModelDirectory reads', () => {
     );
   });
 
+  it("the model's name from _name_or_path: a Hub id as it is, a local path by its last segment, else none", async () => {
+    expect((await loadModelDirectory(dir)).name).toBeUndefined();
+    const cases: Array<[unknown, string | undefined]> = [
+      ['distilbert-base-uncased-finetuned-sst-2-english', 'distilbert-base-uncased-finetuned-sst-2-english'],
+      ['cardiffnlp/twitter-roberta-base-sentiment', 'cardiffnlp/twitter-roberta-base-sentiment'],
+      ['/tmp/tmpab12/checkpoint-500/', 'checkpoint-500'],
+      ['./outputs/spam', 'spam'],
+      ['runs/spam/checkpoint-9', 'checkpoint-9'],
+      ['C:\\models\\spam', 'spam'],
+      ['', undefined],
+      [42, undefined],
+    ];
+    for (const [value, name] of cases) {
+      await editJson('config.json', (json) => ({ ...json, _name_or_path: value }));
+      expect((await loadModelDirectory(dir)).name, String(value)).toBe(name);
+    }
+  });
+
   it('the max length: option, then model_max_length, then 512 capped by max_position_embeddings', async () => {
     expect((await loadModelDirectory(dir)).maxLength).toBe(512);
     await editJson('config.json', (json) => ({ ...json, max_position_embeddings: 128 }));

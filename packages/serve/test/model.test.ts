@@ -326,7 +326,9 @@ describe('handler life cycle', () => {
     const handler = createTextClassificationHandler({ modelDir: built.dir, threads: 1 });
     await expect(handler.run(['x'])).rejects.toThrow('the text classifier is not loaded yet: await load() first');
     expect(() => handler.parseParameters(undefined)).toThrow('the text classifier is not loaded yet: await load() first');
+    expect(() => handler.describe()).toThrow('the text classifier is not loaded yet: await load() first');
     await handler.load();
+    expect(handler.describe()).toMatchObject({ name: 'life-cycle', task: 'text classification', details: { Labels: 'ham, spam' } });
     await handler.load();
     expect(await handler.run(['free'])).toHaveLength(1);
     await handler.close();

@@ -169,36 +169,43 @@ describe('OpenAPI and docs', () => {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/PredictRequest' }, example: { instances: ['great film'] } } },
     });
     expect(document.paths['/health']?.get?.operationId).toBe('health');
-    expect(document.components.schemas.PredictRequest?.properties.instances).toEqual({
+    expect(document.components.schemas.PredictRequest?.properties.instances).toMatchObject({
       type: 'array',
       minItems: 1,
       maxItems: 1024,
-      items: { type: 'string' },
+      items: { $ref: '#/components/schemas/Instance' },
     });
-    expect(Object.keys(document.components.schemas)).toEqual(['PredictRequest', 'PredictResponse', 'Health', 'Error']);
+    expect(document.components.schemas.Instance).toEqual({ type: 'string' });
+    expect(Object.keys(document.components.schemas)).toEqual(['PredictRequest', 'PredictResponse', 'Instance', 'Parameters', 'Prediction', 'Health', 'Error']);
     expect(document.components.securitySchemes).toBeUndefined();
   });
 
-  test('/docs is a self-contained page: the document inline, a try-it form, a CSP that allows only its own script', async () => {
-    const { get } = await readyServer({ openApi: { title: 'Toy </script><b>model' } });
+  test('/docs is a self-contained page rendered on the server: everything escaped, a try-it form, a CSP that allows only its own script', async () => {
+    const { get } = await readyServer({ openApi: { title: 'Toy </script><b>model', exampleRequest: { instances: ["it's <b>"] } } });
     const response = await get('/docs');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await response.text();
     expect(html).toContain('<title>Toy &#60;/script&#62;&#60;b&#62;model</title>');
-    // The title cannot close the data block it sits in.
-    expect(html.match(/<\/script>/g)).toHaveLength(2);
+    expect(html).toContain('<h1>Toy &#60;/script&#62;&#60;b&#62;model</h1>');
+    // Nothing from the document or the options can open or close an element.
+    expect(html.match(/<\/script>/g)).toHaveLength(1);
+    expect(html).not.toContain('<b>');
     expect(html).not.toMatch(/(src|href)="https?:/);
-    const data = /<script type="application\/json" id="openapi">(.*?)<\/script>/s.exec(html)?.[1] ?? '';
-    const inlined = JSON.parse(data) as { paths: Record<string, unknown> };
-    expect(Object.keys(inlined.paths)).toEqual(['/predict', '/health', '/metrics']);
+    // The example is a shell-quoted curl argument, and the try-it form's starting body.
+    expect(html).toContain(`-d &#39;{&#34;instances&#34;:[&#34;it&#39;\\&#39;&#39;s &#60;b&#62;&#34;]}&#39;`);
+    expect(html).toMatch(/<form id="try-it" data-path="\/predict" hidden>/);
+    expect(html).toContain('<textarea id="try-body" spellcheck="false" aria-label="request body">{\n  &#34;instances&#34;: [\n    &#34;it&#39;s &#60;b&#62;&#34;\n  ]\n}</textarea>');
     const script = /<script>(.*?)<\/script>/s.exec(html)?.[1] ?? '';
-    expect(script).toContain("fetch(path, { method: 'POST'");
+    expect(script).toContain("fetch(form.getAttribute('data-path'), { method: 'POST'");
     // It parses as JavaScript (compiled, not run: there is no DOM here).
     expect(() => new vm.Script(script)).not.toThrow();
     const csp = response.headers.get('content-security-policy') ?? '';
     const scriptHash = crypto.createHash('sha256').update(script).digest('base64');
     expect(csp).toContain(`script-src 'sha256-${scriptHash}'`);
+    const style = /<style>(.*?)<\/style>/s.exec(html)?.[1] ?? '';
+    expect(csp).toContain(`style-src 'sha256-${crypto.createHash('sha256').update(style).digest('base64')}'`);
+    expect(html).not.toMatch(/ style="/);
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("connect-src 'self'");
   });

@@ -24,6 +24,57 @@ export interface PredictionHandler<Instance = unknown, Raw = unknown, Prediction
   postprocess?(raw: Raw, params: Params, instance: Instance): Prediction;
   /** Release resources (model sessions). Called once when the server stops. */
   close?(): Promise<void>;
+  /**
+   * Say what the model takes and answers, for `/openapi.json` and `/docs`: its name, the JSON Schemas of an
+   * instance, of `parameters` and of a prediction, an example request. Called once, after `load()`
+   * resolved (a model directory says what its labels are); the server's `openApi` option wins field by
+   * field. Without it, or if it throws, the document describes them as any JSON.
+   */
+  describe?(): ModelDescription;
+}
+
+/** A JSON Schema, draft 2020-12 (the dialect of OpenAPI 3.1), as a plain object. */
+export type JsonSchema = Record<string, unknown>;
+
+/** A request body as the predict route takes it, for examples. */
+export interface ExampleRequest {
+  instances: unknown[];
+  parameters?: Record<string, unknown>;
+}
+
+/**
+ * What a {@link PredictionHandler} says about its model in `/openapi.json` and on `/docs`. Every field is
+ * optional.
+ *
+ * @example
+ * ```ts
+ * const description: ModelDescription = {
+ *   name: 'opus-mt-en-de',
+ *   task: 'translation',
+ *   summary: 'Translates English to German.',
+ *   instanceSchema: { type: 'string' },
+ *   parametersSchema: { type: 'object', properties: { num_beams: { type: 'integer', minimum: 1, default: 4 } } },
+ *   predictionSchema: { type: 'object', properties: { translation: { type: 'string' } } },
+ * };
+ * ```
+ */
+export interface ModelDescription {
+  /** The model's name, e.g. `distilbert-sst2`: with `task`, the title of the API (`distilbert-sst2 (text classification)`). */
+  name?: string;
+  /** What the model does, in a few words: `text classification`, `translation`. */
+  task?: string;
+  /** A sentence or two on what a prediction is. */
+  summary?: string;
+  /** Facts a caller needs, in order, shown on `/docs` and in the document's description, e.g. `{ Labels: 'ham, spam' }`. */
+  details?: Record<string, string>;
+  /** JSON Schema of one element of `instances`. */
+  instanceSchema?: JsonSchema;
+  /** JSON Schema of `parameters`. */
+  parametersSchema?: JsonSchema;
+  /** JSON Schema of one element of `predictions`. */
+  predictionSchema?: JsonSchema;
+  /** A request the model takes, for the docs' curl example and "try it" form. */
+  exampleRequest?: ExampleRequest;
 }
 
 const MARKER = Symbol.for('vertexkit.serve.InvalidInputError');

@@ -24,6 +24,11 @@ export interface ModelDirectory {
   dir: string;
   /** Absolute path of model.onnx, for `InferenceSession.create`. */
   modelPath: string;
+  /**
+   * config.json's `_name_or_path`, as transformers saves it: a Hub id (`distilbert-base-uncased`,
+   * `org/model`) as it is, a local path by its last segment; undefined when config.json has none.
+   */
+  name: string | undefined;
   /** Label names by class index, from config.json. */
   labels: string[];
   /** Softmax (single-label) or sigmoid (multi-label) scores. */
@@ -92,6 +97,7 @@ export async function loadModelDirectory(dir: string, options: LoadModelDirector
   return {
     dir: root,
     modelPath,
+    name: nameOf(config['_name_or_path']),
     labels: classifier.labels,
     problemType: classifier.problemType,
     threshold: classifier.threshold,
@@ -100,6 +106,14 @@ export async function loadModelDirectory(dir: string, options: LoadModelDirector
     padTypeId: tokenizer.padTypeId,
     encode: (text) => tokenizer.encode(text),
   };
+}
+
+/** A Hub id has at most one "/"; anything else that looks like a path (Trainer's checkpoint folders) is named by its last segment. */
+function nameOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const name = value.trim().replace(/[/\\]+$/, '');
+  const isPath = /^([/.~]|[A-Za-z]:)/.test(name) || name.includes('\\') || name.split('/').length > 2;
+  return (isPath ? name.split(/[/\\]/).pop() : name) || undefined;
 }
 
 function failer(root: string, file: string): FailFile {

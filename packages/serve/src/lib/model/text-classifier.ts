@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Storage } from '@vertexkit/storage';
 import { fetchModel } from '../fetch-model.js';
-import type { PredictionHandler } from '../handler.js';
+import type { ModelDescription, PredictionHandler } from '../handler.js';
+import { describeTextClassifier } from './describe-text-classifier.js';
 import { loadModelDirectory, type ModelDirectory } from './load-model-directory.js';
 import { ModelDirectoryError } from './model-directory-error.js';
 import { OnnxLoadError, onnxWorkerUrl, openInThreadSession, openWorkerSession, type Int64Feed, type ModelSession } from './onnx-session.js';
@@ -70,6 +71,13 @@ export interface TextClassificationHandler
   parseParameters(parameters: unknown): TextClassificationParams;
   postprocess(logits: Float32Array, params: TextClassificationParams): TextClassificationPrediction;
   close(): Promise<void>;
+  /**
+   * The JSON Schemas of instances, parameters and predictions, from the loaded model directory: label
+   * names as an enum, `top_k` from 1, `threshold` (multi-label models only) with config.json's default.
+   * Named by config.json's `_name_or_path`, else by the directory (`parent/model` for a folder named
+   * `model`, as training jobs write them). Throws before `load()`.
+   */
+  describe(): ModelDescription;
 }
 
 /** The model inputs serve knows how to fill; exports from transformers use a subset of them. */
@@ -226,6 +234,16 @@ export function createTextClassificationHandler(
       const options = (params as TextClassificationParams | undefined) ?? parseClassificationParameters(undefined, problemType, threshold);
       return { labels: scoreLabels(logits, labels, problemType, options) };
     },
+    describe() {
+      const { model } = ready();
+      return describeTextClassifier({
+        name: model.name ?? directoryName(options.modelDir),
+        labels: model.labels,
+        problemType: model.problemType,
+        threshold: model.threshold,
+        maxLength: model.maxLength,
+      });
+    },
     async close() {
       closed = true;
       const state = loaded ?? (await loading?.catch(() => undefined));
@@ -234,6 +252,18 @@ export function createTextClassificationHandler(
       await state?.session.release();
     },
   };
+}
+
+/**
+ * The name of the directory as the caller gave it (a gs:// model is served from a cache folder with a hashed
+ * name): its last segment, with its parent's when that segment is the `model` of a training job's output.
+ */
+function directoryName(uri: string): string {
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i;
+  const segments = (scheme.test(uri) ? uri.replace(scheme, '') : resolve(uri)).split(/[/\\]/).filter(Boolean);
+  const last = segments.at(-1) ?? uri;
+  const parent = segments.at(-2);
+  return last === 'model' && parent !== undefined ? `${parent}/${last}` : last;
 }
 
 function checkInputs(session: ModelSession, model: ModelDirectory): InputName[] {

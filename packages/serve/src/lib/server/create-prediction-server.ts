@@ -1,7 +1,7 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { LogController, fastify } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { PredictionHandler } from '../handler.js';
+import type { ExampleRequest, ModelDescription, PredictionHandler } from '../handler.js';
 import { InvalidInputError } from '../handler.js';
 import { createApiKeyCheck, presentedApiKey } from './api-key.js';
 import { cloudLoggingOptions, httpRequestLog, projectIdFrom, traceLogFields } from './cloud-logging.js';
@@ -10,7 +10,8 @@ import { DynamicBatcher } from './dynamic-batcher.js';
 import { PredictionServerError, describeValue } from './errors.js';
 import { HttpError, sendError } from './http-error.js';
 import { createServerMetrics } from './metrics.js';
-import { buildOpenApiDocument } from './openapi.js';
+import { buildOpenApiDocument, summarizeApi } from './openapi.js';
+import type { ApiSummary, JsonObject, OpenApiParams } from './openapi.js';
 import { FIXED_ROUTES, resolveServerOptions } from './options.js';
 import type { PredictionServerOptions, ResolvedServerOptions } from './options.js';
 import { requestIdFrom, traceContextFrom } from './request-id.js';
@@ -268,22 +269,58 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
     return metrics.registry.metrics();
   });
 
-  const openApiDocument = buildOpenApiDocument({
+  // The document describes the generic request shape until the model is loaded; then the handler says
+  // what its model takes (a model directory knows its labels) and the document is built again.
+  const openApiParams: OpenApiParams = {
     predictRoute,
     healthRoute,
-    apiKeyRequired: checkApiKey !== undefined,
+    apiKeyRequired: settings.apiKey !== undefined,
     maxQueueSize: settings.batching.maxQueueSize,
     bodyLimitBytes: settings.bodyLimitBytes,
     openApi: settings.openApi,
-  });
-  const openApiJson = JSON.stringify(openApiDocument);
-  const docsPage = renderDocsPage(openApiDocument);
+    describedLater: typeof handler.describe === 'function',
+  };
+  let apiDocs = buildApiDocs(openApiParams);
   app.get(FIXED_ROUTES.openApi, { config: { open: true, quiet: true } satisfies RouteConfig }, (_request, reply) =>
-    reply.type('application/json; charset=utf-8').send(openApiJson),
+    reply.type('application/json; charset=utf-8').send(apiDocs.json),
   );
-  app.get(FIXED_ROUTES.docs, { config: { open: true, quiet: true } satisfies RouteConfig }, (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', DOCS_PAGE_CSP).send(docsPage),
+  app.get(FIXED_ROUTES.docs, { config: { open: true, quiet: true } satisfies RouteConfig }, (request, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', DOCS_PAGE_CSP)
+      .send(renderDocsPage({ document: apiDocs.document, api: apiDocs.api, baseUrl: baseUrlOf(request) })),
   );
+
+  /** Ask the handler about its model, once loaded; a describe() that throws leaves the generic document. */
+  function describeModel(): void {
+    if (typeof handler.describe !== 'function') return;
+    let model: unknown;
+    try {
+      model = handler.describe();
+    } catch (error) {
+      log.error({ err: error }, `handler.describe() threw: ${errorMessage(error)}; ${FIXED_ROUTES.openApi} and ${FIXED_ROUTES.docs} describe instances, parameters and predictions as any JSON`);
+      apiDocs = buildApiDocs({ ...openApiParams, describedLater: false });
+      return;
+    }
+    if (!isPlainObject(model)) {
+      log.error(`handler.describe() returned ${describeValue(model)}, not a ModelDescription object; ${FIXED_ROUTES.openApi} and ${FIXED_ROUTES.docs} describe instances, parameters and predictions as any JSON`);
+      apiDocs = buildApiDocs({ ...openApiParams, describedLater: false });
+      return;
+    }
+    const { description, problems } = checkModelDescription(model);
+    for (const problem of problems) log.warn(`handler.describe(): ${problem}; left out of ${FIXED_ROUTES.openApi} and ${FIXED_ROUTES.docs}`);
+    apiDocs = buildApiDocs({ ...openApiParams, model: description });
+  }
+
+  /** The docs' host as the client used it (Cloud Run's service URL, a port-forward), when it is a plain host[:port]. */
+  function baseUrlOf(request: FastifyRequest): string {
+    const host = request.headers.host ?? '';
+    const forwarded = String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim();
+    const scheme = forwarded === 'https' || forwarded === 'http' ? forwarded : 'http';
+    if (/^([a-z0-9-]+\.)*[a-z0-9-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(host)) return `${scheme}://${host}`;
+    const address = app.server.address();
+    return `http://localhost:${address && typeof address === 'object' ? address.port : settings.port}`;
+  }
 
   // --- predict ------------------------------------------------------------------------------------
 
@@ -476,6 +513,7 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
       return;
     }
     if (status === 'loading') {
+      describeModel();
       status = 'ready';
       metrics.modelReady.set(1);
     }
@@ -603,6 +641,44 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
       return status;
     },
   };
+}
+
+/** The fields of a handler's description that have the right types, and what is wrong with the others. */
+function checkModelDescription(value: Record<string, unknown>): { description: ModelDescription; problems: string[] } {
+  const description: ModelDescription = {};
+  const problems: string[] = [];
+  const wrong = (key: string, expected: string): void => {
+    problems.push(`${key} is ${describeValue(value[key])}, not ${expected}`);
+  };
+  for (const key of ['name', 'task', 'summary'] as const) {
+    const field = value[key];
+    if (typeof field === 'string') description[key] = field;
+    else if (field !== undefined) wrong(key, 'a string');
+  }
+  const details = value.details;
+  if (isPlainObject(details) && Object.values(details).every((detail) => typeof detail === 'string')) {
+    description.details = details as Record<string, string>;
+  } else if (details !== undefined) {
+    wrong('details', 'an object of strings');
+  }
+  for (const key of ['instanceSchema', 'parametersSchema', 'predictionSchema'] as const) {
+    const field = value[key];
+    if (isPlainObject(field)) description[key] = field;
+    else if (field !== undefined) wrong(key, 'a JSON Schema object');
+  }
+  const example = value.exampleRequest;
+  if (isPlainObject(example) && Array.isArray(example.instances) && (example.parameters === undefined || isPlainObject(example.parameters))) {
+    description.exampleRequest = example as unknown as ExampleRequest;
+  } else if (example !== undefined) {
+    wrong('exampleRequest', 'a request body like {"instances": [...]}');
+  }
+  return { description, problems };
+}
+
+/** The OpenAPI document, its JSON and what the docs page shows, built once per description. */
+function buildApiDocs(params: OpenApiParams): { document: JsonObject; json: string; api: ApiSummary } {
+  const document = buildOpenApiDocument(params);
+  return { document, json: JSON.stringify(document), api: summarizeApi(params) };
 }
 
 /** What binding the port failed on, in words that say which setting to change; other errors as they are. */

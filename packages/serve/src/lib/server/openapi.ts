@@ -1,3 +1,4 @@
+import type { ExampleRequest, ModelDescription } from '../handler.js';
 import type { OpenApiOptions } from './options.js';
 import { FIXED_ROUTES } from './options.js';
 
@@ -9,13 +10,41 @@ export interface OpenApiParams {
   maxQueueSize: number;
   bodyLimitBytes: number;
   openApi: OpenApiOptions;
+  /** What the handler said about its model (`handler.describe()`), once loaded. */
+  model?: ModelDescription | undefined;
+  /** The handler will describe its model once loaded: say so until then. */
+  describedLater?: boolean;
 }
 
 /** A JSON object, as the OpenAPI document is one. */
 export type JsonObject = { [key: string]: unknown };
 
-/** The request the docs page's "try it" form starts with, when the options give none. */
-export const DEFAULT_EXAMPLE_REQUEST = Object.freeze({ instances: ['hello world'] });
+/** The request the docs start with, when neither the options nor the handler give one. */
+export const DEFAULT_EXAMPLE_REQUEST: ExampleRequest = Object.freeze({ instances: ['hello world'] });
+
+/** The title, summary, details and example request, from the options first, then the handler's description. */
+export interface ApiSummary {
+  title: string;
+  version: string;
+  /** The options' description, else the handler's summary (plain text). */
+  summary: string | undefined;
+  details: Record<string, string>;
+  exampleRequest: ExampleRequest;
+}
+
+/** What the options and the handler's description say, options first, with the defaults filled in. */
+export function summarizeApi(params: OpenApiParams): ApiSummary {
+  const { openApi, model } = params;
+  const named = model?.name ? (model.task ? `${model.name} (${model.task})` : model.name) : undefined;
+  const later = params.describedLater && !model ? 'Instances, parameters and predictions are described here once the model is loaded.' : undefined;
+  return {
+    title: openApi.title ?? named ?? 'Prediction server',
+    version: openApi.version ?? '1.0.0',
+    summary: openApi.description ?? model?.summary ?? later,
+    details: openApi.description === undefined ? { ...model?.details } : {},
+    exampleRequest: openApi.exampleRequest ?? model?.exampleRequest ?? DEFAULT_EXAMPLE_REQUEST,
+  };
+}
 
 const errorRef = (description: string): JsonObject => ({
   description,
@@ -24,13 +53,16 @@ const errorRef = (description: string): JsonObject => ({
 
 /**
  * The OpenAPI 3.1 document served at `/openapi.json`: the predict and health routes with their request
- * and response schemas (the instance, parameters and prediction schemas come from `openApi` options),
- * every error answer, and the API key scheme when one is required.
+ * and response schemas (the instance, parameters and prediction schemas come from the `openApi` options,
+ * else from the handler's description of its model), every error answer, and the API key scheme when one
+ * is required.
  */
 export function buildOpenApiDocument(params: OpenApiParams): JsonObject {
-  const { openApi } = params;
+  const { openApi, model } = params;
   const security = params.apiKeyRequired ? [{ apiKeyHeader: [] }, { bearer: [] }] : undefined;
-  const example = openApi.exampleRequest ?? DEFAULT_EXAMPLE_REQUEST;
+  const api = summarizeApi(params);
+  const example = api.exampleRequest;
+  const description = markdownDescription(api);
 
   const predict: JsonObject = {
     operationId: 'predict',
@@ -79,9 +111,9 @@ export function buildOpenApiDocument(params: OpenApiParams): JsonObject {
   return {
     openapi: '3.1.0',
     info: {
-      title: openApi.title ?? 'Prediction server',
-      version: openApi.version ?? '1.0.0',
-      ...(openApi.description ? { description: openApi.description } : {}),
+      title: api.title,
+      version: api.version,
+      ...(description ? { description } : {}),
     },
     paths: {
       [params.predictRoute]: { post: predict },
@@ -94,15 +126,31 @@ export function buildOpenApiDocument(params: OpenApiParams): JsonObject {
           type: 'object',
           required: ['instances'],
           properties: {
-            instances: { type: 'array', minItems: 1, maxItems: params.maxQueueSize, items: openApi.instanceSchema ?? {} },
-            parameters: openApi.parametersSchema ?? { type: 'object' },
+            instances: {
+              type: 'array',
+              minItems: 1,
+              maxItems: params.maxQueueSize,
+              description: 'The inputs, answered in order; instances of concurrent requests share model runs.',
+              items: { $ref: '#/components/schemas/Instance' },
+            },
+            parameters: { $ref: '#/components/schemas/Parameters' },
           },
         },
         PredictResponse: {
           type: 'object',
           required: ['predictions'],
-          properties: { predictions: { type: 'array', items: openApi.predictionSchema ?? {} } },
+          properties: {
+            predictions: {
+              type: 'array',
+              description: 'One prediction per instance, in the order of the instances.',
+              items: { $ref: '#/components/schemas/Prediction' },
+            },
+          },
         },
+        Instance: openApi.instanceSchema ?? model?.instanceSchema ?? { description: 'One instance: any JSON value the model takes.' },
+        Parameters: openApi.parametersSchema ??
+          model?.parametersSchema ?? { type: 'object', description: 'Options for the whole request, as the model takes them.' },
+        Prediction: openApi.predictionSchema ?? model?.predictionSchema ?? { description: 'The prediction for one instance.' },
         Health: {
           type: 'object',
           required: ['status'],
@@ -138,4 +186,11 @@ export function buildOpenApiDocument(params: OpenApiParams): JsonObject {
         : {}),
     },
   };
+}
+
+/** The summary, then the details as a list: what OpenAPI viewers show under the title (CommonMark). */
+function markdownDescription(api: ApiSummary): string | undefined {
+  const details = Object.entries(api.details).map(([name, value]) => `- **${name}**: ${value}`);
+  const parts = [api.summary, details.length > 0 ? details.join('\n') : undefined].filter((part) => part !== undefined && part !== '');
+  return parts.length > 0 ? parts.join('\n\n') : undefined;
 }

@@ -1,5 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
-import type { PredictionHandler } from '../handler.js';
+import type { ExampleRequest, JsonSchema, PredictionHandler } from '../handler.js';
 import { resolveBatchingOptions } from './dynamic-batcher.js';
 import { describeValue, formatValue, invalidOption } from './errors.js';
 
@@ -28,22 +28,25 @@ export interface BatchingOptions {
  */
 export type PredictionServerLoggerOptions = Exclude<NonNullable<FastifyServerOptions['logger']>, boolean>;
 
-/** What `/openapi.json` and `/docs` say about the model; everything is optional. */
+/**
+ * What `/openapi.json` and `/docs` say about the model; everything is optional. Each field, when set, wins
+ * over what the handler says of itself (`handler.describe()`, a `ModelDescription`).
+ */
 export interface OpenApiOptions {
-  /** Title of the API. Default `Prediction server`. */
+  /** Title of the API. Default: the handler's model name and task, e.g. `spam-filter (text classification)`, else `Prediction server`. */
   title?: string;
   /** Version of the API (e.g. the model version). Default `1.0.0`. */
   version?: string;
-  /** A sentence or two on what the model predicts. */
+  /** A sentence or two on what the model predicts. Default: the handler's summary and details. */
   description?: string;
-  /** JSON Schema of one instance. Default: any JSON value. */
-  instanceSchema?: Record<string, unknown>;
-  /** JSON Schema of `parameters`. Default: any object. */
-  parametersSchema?: Record<string, unknown>;
-  /** JSON Schema of one prediction. Default: any JSON value. */
-  predictionSchema?: Record<string, unknown>;
-  /** The request body the docs page's "try it" form starts with. Default `{"instances": ["hello world"]}`. */
-  exampleRequest?: { instances: unknown[]; parameters?: Record<string, unknown> };
+  /** JSON Schema of one instance. Default: the handler's, else any JSON value. */
+  instanceSchema?: JsonSchema;
+  /** JSON Schema of `parameters`. Default: the handler's, else any object. */
+  parametersSchema?: JsonSchema;
+  /** JSON Schema of one prediction. Default: the handler's, else any JSON value. */
+  predictionSchema?: JsonSchema;
+  /** The request of the docs' curl example and "try it" form. Default: the handler's, else `{"instances": ["hello world"]}`. */
+  exampleRequest?: ExampleRequest;
 }
 
 /** Options for {@link createPredictionServer}. */
@@ -244,7 +247,7 @@ function checkHandler(handler: unknown): void {
         : `, got ${describeValue(h)}`;
     throw invalidOption('handler', `expected a PredictionHandler with parseInstance() and run() methods${missing}`);
   }
-  for (const name of ['load', 'parseParameters', 'postprocess', 'close']) {
+  for (const name of ['load', 'parseParameters', 'postprocess', 'close', 'describe']) {
     if (h[name] !== undefined && typeof h[name] !== 'function') {
       throw invalidOption(`handler.${name}`, `expected a function or nothing, got ${describeValue(h[name])}`);
     }

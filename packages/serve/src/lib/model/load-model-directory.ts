@@ -1,9 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createTextTokenizer, type EncodedText } from './create-text-tokenizer.js';
-import { describeValue, isPlainObject } from './describe-value.js';
 import { ModelDirectoryError } from './model-directory-error.js';
 import { readClassifierConfig, type FailFile, type ProblemType } from './read-classifier-config.js';
+import { readJsonObject } from './read-json-object.js';
 
 export type { EncodedText } from './create-text-tokenizer.js';
 export type { ProblemType } from './read-classifier-config.js';
@@ -120,30 +120,4 @@ function failer(root: string, file: string): FailFile {
   return (message) => {
     throw new ModelDirectoryError(file, join(root, file), message);
   };
-}
-
-async function readJsonObject(root: string, file: string, fix: string): Promise<Record<string, unknown>>;
-async function readJsonObject(root: string, file: string, fix: string, options: { optional: true }): Promise<Record<string, unknown> | undefined>;
-async function readJsonObject(root: string, file: string, fix: string, options?: { optional: true }): Promise<Record<string, unknown> | undefined> {
-  const path = join(root, file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      if (options?.optional) return undefined;
-      throw new ModelDirectoryError(file, path, `not found in ${root}; ${fix}`);
-    }
-    throw new ModelDirectoryError(file, path, `cannot be read (${(error as Error).message})`, { cause: error });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ModelDirectoryError(file, path, `not valid JSON (${(error as Error).message}); ${fix}`, { cause: error });
-  }
-  if (!isPlainObject(value)) {
-    throw new ModelDirectoryError(file, path, `not a JSON object (got ${describeValue(value)}); ${fix}`);
-  }
-  return value;
 }

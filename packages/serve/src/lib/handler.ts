@@ -20,6 +20,17 @@ export interface PredictionHandler<Instance = unknown, Raw = unknown, Prediction
   parseParameters?(parameters: unknown): Params;
   /** Run the model on a batch of instances, possibly from several requests; one result per instance, in order. */
   run(batch: Instance[]): Promise<Raw[]>;
+  /**
+   * Run one request's instances with its parameters, for a model whose run depends on them and that batches
+   * across requests itself (text generation decodes step by step, with continuous batching). When present, the
+   * server calls it instead of batching `run`; `signal` aborts when the client goes away.
+   */
+  runRequest?(instances: Instance[], params: Params, signal: AbortSignal): Promise<Raw[]>;
+  /**
+   * Produce one instance's result piece by piece: a request that accepts `text/event-stream` (with one instance)
+   * is answered with an event per yielded piece, then one with the prediction (`postprocess` of the returned raw).
+   */
+  streamRequest?(instance: Instance, params: Params, signal: AbortSignal): AsyncGenerator<string, Raw, void>;
   /** Turn one raw result into the prediction for the request that sent it (default: the raw result). */
   postprocess?(raw: Raw, params: Params, instance: Instance): Prediction;
   /** Release resources (model sessions). Called once when the server stops. */

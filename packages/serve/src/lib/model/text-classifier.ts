@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { InferenceSession } from 'onnxruntime-node';
 import type { Storage } from '@vertexkit/storage';
 import { fetchModel } from '../fetch-model.js';
 import type { ModelDescription, PredictionHandler } from '../handler.js';
 import { describeTextClassifier } from './describe-text-classifier.js';
 import { loadModelDirectory, type ModelDirectory } from './load-model-directory.js';
 import { ModelDirectoryError } from './model-directory-error.js';
+import { onnxSessionOptions } from './onnx-session-options.js';
 import { OnnxLoadError, onnxWorkerUrl, openInThreadSession, openWorkerSession, type Int64Feed, type ModelSession } from './onnx-session.js';
 import { parseClassificationParameters, type TextClassificationParams } from './parse-classification-parameters.js';
 import { parseTextInstance } from './parse-text-instance.js';
@@ -171,14 +171,7 @@ export function createTextClassificationHandler(
       ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     });
     const model = await loadModelDirectory(dir, { maxLength: options.maxLength });
-    const sessionOptions: InferenceSession.SessionOptions = {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // Spinning threads burn the cores the event loop and other requests need between runs.
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    };
+    const sessionOptions = onnxSessionOptions(threads);
     let session: ModelSession;
     try {
       session = worker

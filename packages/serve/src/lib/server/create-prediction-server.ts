@@ -353,7 +353,7 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
     }
   }
 
-  async function predict(request: FastifyRequest, reply: FastifyReply): Promise<{ predictions: Prediction[] }> {
+  async function predict(request: FastifyRequest, reply: FastifyReply): Promise<{ predictions: Prediction[] } | FastifyReply> {
     const body = request.body;
     if (!isPlainObject(body)) {
       throw new HttpError(400, `body: expected a JSON object like {"instances": [...]}, got ${body === undefined ? 'an empty body' : describeValue(body)}`);
@@ -377,6 +377,12 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
       handler.parseParameters ? handler.parseParameters(parameters ?? undefined) : (parameters ?? undefined),
     ) as Params;
     const parsed = instances.map((instance, index) => callHandler(request, 'parseInstance', () => handler.parseInstance(instance, index)));
+    if (handler.streamRequest && acceptsEventStream(request)) {
+      if (parsed.length !== 1) {
+        throw new HttpError(400, `instances: a streamed answer (Accept: text/event-stream) is for one instance, got ${parsed.length}; send one, or accept application/json`);
+      }
+      return streamPrediction(request, reply, parsed[0] as Instance, params);
+    }
 
     // A client that hangs up takes its waiting instances out of the queue. The response emits 'close'
     // when the connection goes before the answer was written.
@@ -390,7 +396,7 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
     reply.raw.once('close', onClose);
     let raws: Raw[];
     try {
-      raws = await batcher.submit(parsed, abort.signal);
+      raws = handler.runRequest ? await handler.runRequest(parsed, params, abort.signal) : await batcher.submit(parsed, abort.signal);
     } catch (error) {
       throw batchError(error, request);
     } finally {
@@ -403,6 +409,54 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
         )
       : (raws as unknown as Prediction[]);
     return { predictions };
+  }
+
+  /**
+   * Server-sent events for one instance: `event: token` with `{"text": ...}` for each piece as the handler
+   * produces it, then `event: prediction` with `{"predictions": [...]}` (what the JSON answer would hold), or
+   * `event: error` with `{"error": {...}}` if it fails after the stream began.
+   */
+  async function streamPrediction(request: FastifyRequest, reply: FastifyReply, instance: Instance, params: Params): Promise<FastifyReply> {
+    const abort = new AbortController();
+    const onClose = (): void => {
+      if (!reply.raw.writableFinished) abort.abort();
+    };
+    reply.raw.once('close', onClose);
+    const events = handler.streamRequest!(instance, params, abort.signal);
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-request-id': String(request.id),
+      // Proxies (and Cloud Run's front end) must pass each event on as it comes.
+      'x-accel-buffering': 'no',
+    });
+    const send = (event: string, data: unknown): void => {
+      reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    let status = 200;
+    try {
+      for (;;) {
+        const next = await events.next();
+        if (next.done) {
+          const raw = next.value;
+          const prediction = handler.postprocess ? handler.postprocess(raw, params, instance) : (raw as unknown as Prediction);
+          send('prediction', { predictions: [prediction] });
+          break;
+        }
+        send('token', { text: next.value });
+      }
+    } catch (error) {
+      status = InvalidInputError.isInstance(error) ? 400 : 500;
+      if (status === 500) request.log.error({ err: error }, `prediction failed: handler.streamRequest failed: ${errorMessage(error)}`);
+      const message = status === 400 ? (error as Error).message : `the model failed on this request; the server logged the cause under request id ${request.id}`;
+      if (!abort.signal.aborted) send('error', { error: { code: status, message } });
+    } finally {
+      reply.raw.off('close', onClose);
+      reply.raw.end();
+      recordRequest(request, abort.signal.aborted ? 499 : status, reply.elapsedTime, undefined);
+    }
+    return reply;
   }
 
   /** Run a handler hook: its InvalidInputError is a 400; anything else it throws is a bug, a 500. */
@@ -752,4 +806,10 @@ function parseJsonBody(text: string): unknown {
     });
   }
   return value;
+}
+
+/** True when the request asks for server-sent events (and does not prefer JSON). */
+function acceptsEventStream(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept);
 }

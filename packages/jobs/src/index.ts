@@ -16,11 +16,24 @@ export {
   type LocalRunnerOptions,
 } from './lib/local-runner/run-local-job.js';
 export {
+  startLocalBatchPredictionJob,
+  type StartLocalBatchPredictionJobParams,
+  type LocalBatchPredictionJobHandle,
+  type LocalBatchPredictionProgress,
+} from './lib/local-batch/start-local-batch-prediction-job.js';
+export type {
+  BatchPredictionServer,
+  PredictionServerUrl,
+  PredictionServerCommand,
+} from './lib/local-batch/prediction-server.js';
+export type { BatchRetryPolicy } from './lib/local-batch/predict-request.js';
+export {
   readBatchPredictionResults,
   readBatchPredictionErrors,
   type ReadBatchPredictionResultsParams,
   type BatchPredictionResult,
   type BatchPredictionError,
+  type BatchPredictionErrorStatus,
   type BatchPredictionErrorStats,
 } from './lib/read-batch-prediction-results.js';
 

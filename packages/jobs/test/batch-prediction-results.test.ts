@@ -45,7 +45,7 @@ describe('readBatchPredictionResults', () => {
     expect(errors).toEqual({
       count: 2,
       byMessage: { 'instances[0]: expected a string or {"text": string}': 2 },
-      examples: [{ instance: { text: 5 }, error: { code: 3, message: 'instances[0]: expected a string or {"text": string}' } }],
+      examples: [{ instance: { text: 5 }, error: { code: 3, status: 'INVALID_ARGUMENT', message: 'instances[0]: expected a string or {"text": string}' } }],
     });
   });
 

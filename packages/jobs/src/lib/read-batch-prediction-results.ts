@@ -1,5 +1,6 @@
 import { list, parseLocation, readJsonl, type Storage } from '@vertexkit/storage';
 import { JobsError } from './jobs-error.js';
+import { isRpcStatus, RPC_CODES, rpcStatusOf } from './local-batch/rpc-status.js';
 
 /** Parameters of {@link readBatchPredictionResults} and {@link readBatchPredictionErrors}. */
 export interface ReadBatchPredictionResultsParams {
@@ -13,17 +14,29 @@ export interface ReadBatchPredictionResultsParams {
   signal?: AbortSignal;
 }
 
-/** One line of `prediction.results-*`: the instance as sent, and the model's prediction for it. */
-export interface BatchPredictionResult<Instance = unknown, Prediction = unknown> {
-  instance: Instance;
-  prediction: Prediction;
+/**
+ * One line of `prediction.results-*`: the instance as read from the input, and the model's prediction for it.
+ * A job with `instanceConfig.keyField` writes the instance's key instead of the instance:
+ * `{ key, prediction }`.
+ */
+export type BatchPredictionResult<Instance = unknown, Prediction = unknown> =
+  | { instance: Instance; key?: undefined; prediction: Prediction }
+  | { key: unknown; instance?: undefined; prediction: Prediction };
+
+/**
+ * Why an instance failed: google.rpc.Code as a number (`code`, e.g. 3) and as its name (`status`, e.g.
+ * `INVALID_ARGUMENT`), and the message. Files carry one or both; both are filled in here.
+ */
+export interface BatchPredictionErrorStatus {
+  code: number;
+  status: string;
+  message: string;
 }
 
-/** One line of `prediction.errors_stats-*`: an instance Vertex AI could not predict, and why. */
-export interface BatchPredictionError<Instance = unknown> {
-  instance: Instance;
-  error: { code: number; message: string };
-}
+/** One line of `prediction.errors_stats-*`: an instance Vertex AI could not predict (or its key), and why. */
+export type BatchPredictionError<Instance = unknown> =
+  | { instance: Instance; key?: undefined; error: BatchPredictionErrorStatus }
+  | { key: unknown; instance?: undefined; error: BatchPredictionErrorStatus };
 
 /** What {@link readBatchPredictionErrors} returns. */
 export interface BatchPredictionErrorStats<Instance = unknown> {
@@ -40,7 +53,8 @@ const SHARD = /^prediction\.(results|errors_stats)-(\d{5})-of-(\d{5})$/;
 /**
  * The predictions of a batch prediction job, in shard order: every `prediction.results-NNNNN-of-MMMMM` JSON
  * Lines file of its output folder, read through @vertexkit/storage. A missing shard (a job still writing, or a
- * partial copy) is an error naming it, not a silently short result.
+ * partial copy) is an error naming it, not a silently short result. Reads what Vertex AI writes and what
+ * `startLocalBatchPredictionJob` writes.
  *
  * @example
  * ```ts
@@ -54,10 +68,11 @@ export async function* readBatchPredictionResults<Instance = unknown, Prediction
     let line = 0;
     for await (const record of readJsonl<Record<string, unknown>>({ from: file, storage: params.storage, signal: params.signal })) {
       line++;
-      if (!('instance' in record) || !('prediction' in record)) {
-        throw new JobsError('INVALID_ARGUMENT', `${file} line ${line}: expected {"instance": ..., "prediction": ...}, got keys ${JSON.stringify(Object.keys(record))}; is this a batch prediction output folder?`);
+      if (!('prediction' in record) || !('instance' in record || 'key' in record)) {
+        throw new JobsError('INVALID_ARGUMENT', `${file} line ${line}: expected {"instance": ..., "prediction": ...}, got keys ${JSON.stringify(Object.keys(record))} ("key" may stand for "instance", with instanceConfig.keyField); is this a batch prediction output folder?`);
       }
-      yield { instance: record['instance'] as Instance, prediction: record['prediction'] as Prediction };
+      const prediction = record['prediction'] as Prediction;
+      yield 'instance' in record ? { instance: record['instance'] as Instance, prediction } : { key: record['key'], prediction };
     }
   }
 }
@@ -73,11 +88,17 @@ export async function readBatchPredictionErrors<Instance = unknown>(
   const keep = params.keep ?? 10;
   for (const file of await shardFiles(params, 'errors_stats')) {
     for await (const record of readJsonl<Record<string, unknown>>({ from: file, storage: params.storage, signal: params.signal })) {
-      const error = record['error'] as { code?: number; message?: string } | undefined;
-      const message = String(error?.message ?? 'unknown error');
+      const error = record['error'] as { code?: unknown; status?: unknown; message?: unknown } | undefined;
+      const message = typeof error?.message === 'string' ? error.message : error?.message === undefined ? 'unknown error' : JSON.stringify(error.message);
       stats.count++;
       stats.byMessage[message] = (stats.byMessage[message] ?? 0) + 1;
-      if (stats.examples.length < keep) stats.examples.push({ instance: record['instance'] as Instance, error: { code: Number(error?.code ?? 0), message } });
+      if (stats.examples.length < keep) {
+        // google.rpc.Status has a number (`code`); PredictionResult.Error the name (`status`): either may be there.
+        const code = typeof error?.code === 'number' ? error.code : isRpcStatus(error?.status) ? RPC_CODES[error.status] : RPC_CODES.UNKNOWN;
+        const status = isRpcStatus(error?.status) ? error.status : rpcStatusOf(code);
+        const reason = { code, status, message };
+        stats.examples.push('instance' in record || !('key' in record) ? { instance: record['instance'] as Instance, error: reason } : { key: record['key'], error: reason });
+      }
     }
   }
   return stats;

@@ -31,6 +31,7 @@ export const BATCH_PREDICTION_JOB_KIND: SpecKind = {
     modelRules(spec, issues);
     ioRules(spec.inputConfig, 'inputConfig', 'instancesFormat', INSTANCE_FORMATS, ['gcsSource', 'bigquerySource', 'vertexMultimodalDatasetSource'], issues);
     ioRules(spec.outputConfig, 'outputConfig', 'predictionsFormat', PREDICTION_FORMATS, ['gcsDestination', 'bigqueryDestination', 'vertexMultimodalDatasetDestination'], issues);
+    instanceConfigRules(spec.instanceConfig, issues);
     const resources = spec.dedicatedResources;
     if (isPlainObject(resources) && typeof resources.startingReplicaCount === 'number' && typeof resources.maxReplicaCount === 'number') {
       if (resources.maxReplicaCount < resources.startingReplicaCount) {
@@ -42,6 +43,24 @@ export const BATCH_PREDICTION_JOB_KIND: SpecKind = {
     }
   },
 };
+
+// BatchPredictionJob.InstanceConfig: instance_type is "object" or "array"; included_fields and excluded_fields
+// exclude each other ("When included_fields is populated, excluded_fields must be empty").
+const INSTANCE_TYPES = ['object', 'array'];
+
+function instanceConfigRules(config: unknown, issues: SpecIssue[]): void {
+  if (!isPlainObject(config)) return;
+  const type = config.instanceType;
+  if (typeof type === 'string' && type !== '' && !INSTANCE_TYPES.includes(type)) {
+    const suggestions = nearest(type, INSTANCE_TYPES);
+    issues.push({ path: 'instanceConfig.instanceType', message: `${JSON.stringify(type)} is not an instance type; ${suggestions.length > 0 ? didYouMean(suggestions) : 'use "object" or "array"'}` });
+  }
+  const included = config.includedFields;
+  const excluded = config.excludedFields;
+  if (Array.isArray(included) && included.length > 0 && Array.isArray(excluded) && excluded.length > 0) {
+    issues.push({ path: 'instanceConfig.excludedFields', message: 'includedFields and excludedFields are alternatives: set only one' });
+  }
+}
 
 function modelRules(spec: Record<string, unknown>, issues: SpecIssue[]): void {
   const hasModel = typeof spec.model === 'string' && spec.model !== '';

@@ -164,13 +164,14 @@ describe('startLocalBatchPredictionJob', () => {
         const results = await collect(readBatchPredictionResults<string>({ outputDirectory }));
         const errors = await readBatchPredictionErrors({ outputDirectory, keep: 100 });
         // Requests over 4 instances were too large (413) and were split in halves: [a, b, c, d] and
-        // [bad, e, f, g], then [h, boom, i] and [j, k]. The 400 and the 500 (after its retries) fail their
-        // whole request; the line that is not JSON is sent to no one.
-        expect(results.map((result) => result.instance).sort()).toEqual(['a', 'b', 'c', 'd', 'j', 'k']);
-        expect(errors.count).toBe(8);
+        // [bad, e, f, g], then [h, boom, i] and [j, k]. A refused (400) or failing (500, after its retries)
+        // request is halved until the instance to blame stands alone: only "bad" and "boom" fail. The line
+        // that is not JSON is sent to no one.
+        expect(results.map((result) => result.instance).sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k']);
+        expect(errors.count).toBe(3);
         expect(errors.byMessage).toEqual({
-          'instances[1]: expected a text': 4,
-          'the model crashed': 3,
+          'instances[1]: expected a text': 1,
+          'the model crashed': 1,
           [`${path.join(input, 'x.jsonl')} line 9: not valid JSON (${parseError('{"text": broken')}); each line must hold one JSON value`]: 1,
         });
         expect(errors.examples.find((example) => example.instance === 'bad')?.error).toEqual({ code: 3, status: 'INVALID_ARGUMENT', message: 'instances[1]: expected a text' });
@@ -180,9 +181,10 @@ describe('startLocalBatchPredictionJob', () => {
         const [errorLine] = await jsonLines(path.join(outputDirectory, 'prediction.errors_stats-00000-of-00001'));
         expect(Object.keys(errorLine as object)).toEqual(['instance', 'error']);
         expect(Object.keys((errorLine as { error: object }).error)).toEqual(['status', 'code', 'message']);
-        expect(job.progress).toMatchObject({ successfulCount: 6, failedCount: 8, retries: 2 + 3 });
-        // 6 results + 8 errors: every one of the 14 lines, once.
-        expect(done.resource['completionStats']).toEqual({ successfulCount: '6', failedCount: '8', incompleteCount: '0' });
+        // The 500 is retried on [h, boom, i] only; its halves are sent once each.
+        expect(job.progress).toMatchObject({ successfulCount: 11, failedCount: 3, retries: 2 + 3 });
+        // 11 results + 3 errors: every one of the 14 lines, once.
+        expect(done.resource['completionStats']).toEqual({ successfulCount: '11', failedCount: '3', incompleteCount: '0' });
         // The line that is not JSON was never sent; no request was over 8 instances.
         expect(server.requests.some((request) => request.instances.some((instance) => typeof instance === 'string' && instance.includes('broken')))).toBe(false);
         expect(Math.max(...server.requests.map((request) => request.instances.length))).toBe(8);

@@ -3,11 +3,12 @@
 // - 408, 429, 502, 503, 504, a connection error or a timeout: transient, retried with exponential backoff and
 //   jitter (async-retry, as @vertexkit/storage retries); still failing after the retries, the run stops
 //   (JOB_STATE_FAILED, resumable): the server is gone or overloaded, which no instance is to blame for.
-// - 500 after the retries: the model failed on these instances; each is recorded in errors_stats.
+// - 500 after the retries: the model failed on these instances; the batch is halved until each failing instance
+//   is alone, and that one is recorded in errors_stats (its neighbours are predicted).
 // - 413 with more than one instance: the batch is split in two and each half sent (a batch too large for the
 //   server's body limit says nothing about its instances).
 // - 401, 403, 404, 405: the server or route is wrong (every request would fail the same way): the run stops.
-// - any other 4xx: the instances were refused; each is recorded in errors_stats, with the server's message.
+// - any other 4xx: refused; halved in the same way, each refused instance recorded with the server's message.
 import retry from 'async-retry';
 import { isRpcStatus, rpcStatusOfHttp, type RpcStatus } from './rpc-status.js';
 
@@ -49,6 +50,8 @@ export async function sendPredictRequest(params: {
   timeoutMs: number;
   signal: AbortSignal;
   onRetry: (reason: string) => void;
+  /** Retry a 500 (default true). False for the halves of a batch that kept failing: its retries are spent. */
+  retryModelFailures?: boolean;
 }): Promise<PredictOutcome> {
   const body = JSON.stringify(params.parameters === undefined ? { instances: params.instances } : { instances: params.instances, parameters: params.parameters });
   // async-retry's backoff sleep cannot be interrupted: on abort, stop waiting for it (the next attempt bails).
@@ -94,7 +97,10 @@ async function attempts(params: Parameters<typeof sendPredictRequest>[0], body: 
         const text = await response.text();
         if (response.ok) return predicted(text, params.instances.length, params.url);
         const { status, message } = errorOf(response.status, text);
-        if ([408, 429, 502, 503, 504, 500].includes(response.status)) throw new Transient(`POST ${params.url}: HTTP ${response.status} ${message}`, response.status, message);
+        if ([408, 429, 502, 503, 504].includes(response.status) || (response.status === 500 && params.retryModelFailures !== false)) {
+          throw new Transient(`POST ${params.url}: HTTP ${response.status} ${message}`, response.status, message);
+        }
+        if (response.status === 500) return { kind: 'refused', status: 'INTERNAL', message };
         if (response.status === 413) return { kind: 'too-large', message };
         if ([401, 403, 404, 405].includes(response.status)) {
           return { kind: 'fatal', message: `POST ${params.url} answered HTTP ${response.status}: ${message}; ${response.status === 404 || response.status === 405 ? 'is this the predict route (server.predictUrl, or containerSpec.predictRoute)?' : 'does the server need credentials (server.headers)?'}` };

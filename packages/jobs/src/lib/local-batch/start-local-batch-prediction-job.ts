@@ -370,7 +370,8 @@ export function startLocalBatchPredictionJob(params: StartLocalBatchPredictionJo
       record({ n, e: { ...echo, error: { status, code: RPC_CODES[status], message } } });
     };
 
-    const predict = async (batch: Pending[]): Promise<void> => {
+    /** `halved`: a part of a batch that was refused or kept failing, sent to find the instances to blame. */
+    const predict = async (batch: Pending[], halved = false): Promise<void> => {
       progress.requestsSent++;
       progress.requestsInFlight++;
       const outcome = await sendPredictRequest({
@@ -382,13 +383,22 @@ export function startLocalBatchPredictionJob(params: StartLocalBatchPredictionJo
         timeoutMs: requestTimeoutMs,
         signal: controller.signal,
         onRetry: () => void progress.retries++,
+        retryModelFailures: !halved,
       }).finally(() => void progress.requestsInFlight--);
       switch (outcome.kind) {
         case 'predicted':
           batch.forEach((item, index) => record({ n: item.n, r: { ...item.echo, prediction: outcome.predictions[index] } }));
           return;
         case 'refused':
-          for (const item of batch) recordError(item.n, item.echo, outcome.status, outcome.message);
+          // A server refuses the whole request for one bad instance: halve the batch until the refused
+          // instances stand alone, so that their neighbours are still predicted (log2(batchSize) extra requests
+          // per bad instance at most).
+          if (batch.length > 1) {
+            await predict(batch.slice(0, Math.ceil(batch.length / 2)), true);
+            await predict(batch.slice(Math.ceil(batch.length / 2)), true);
+            return;
+          }
+          recordError(batch[0]!.n, batch[0]!.echo, outcome.status, outcome.message);
           return;
         case 'too-large':
           if (batch.length === 1) {
@@ -396,8 +406,8 @@ export function startLocalBatchPredictionJob(params: StartLocalBatchPredictionJo
             return;
           }
           // The server's body limit, not the instances: send each half on its own.
-          await predict(batch.slice(0, Math.ceil(batch.length / 2)));
-          await predict(batch.slice(Math.ceil(batch.length / 2)));
+          await predict(batch.slice(0, Math.ceil(batch.length / 2)), halved);
+          await predict(batch.slice(Math.ceil(batch.length / 2)), halved);
           return;
         case 'fatal':
           failure ??= new RunFailure(server.exitReason() ?? outcome.message, RPC_CODES.UNAVAILABLE);

@@ -20,7 +20,7 @@ if (status === 0 && !process.argv.includes('--no-release-check')) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const dir of ['packages', 'apps']) {
+for (const dir of ['packages', 'apps', 'tools']) {
   const base = path.join(ROOT, dir);
   if (!fs.existsSync(base)) continue;
   for (const project of fs.readdirSync(base)) {

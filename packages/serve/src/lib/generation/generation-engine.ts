@@ -111,6 +111,9 @@ export class GenerationEngine {
   }
 
   async #loop(): Promise<void> {
+    // Requests the server has already read arrive in this same turn of the event loop: let them in first, so
+    // that a burst starts as one group rather than its first request alone.
+    await new Promise((resolve) => setImmediate(resolve));
     while (!this.#closed && (this.#queue.length > 0 || this.#groups.length > 0)) {
       await this.#admit();
       // Each group one step, oldest first; a group started by #admit has had its first step.

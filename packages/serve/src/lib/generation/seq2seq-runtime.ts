@@ -160,8 +160,9 @@ export class Seq2SeqRuntime {
     for (let layer = 0; layer < this.model.decoderLayers; layer++) {
       for (const kind of ['key', 'value'] as const) {
         tensors.set(pastName(layer, 'decoder', kind), outputs[presentName(layer, 'decoder', kind)]!);
-        // The cross-attention keys and values do not change; some exports pass them through, some leave them out.
-        tensors.set(pastName(layer, 'encoder', kind), outputs[presentName(layer, 'encoder', kind)] ?? cache.tensors.get(pastName(layer, 'encoder', kind))!);
+        // The cross-attention keys and values never change after the first step: the split decoder with past
+        // does not output them, and the merged one outputs empty placeholders on its cached branch.
+        tensors.set(pastName(layer, 'encoder', kind), cache.tensors.get(pastName(layer, 'encoder', kind))!);
       }
     }
     return { logits: lastLogits(outputs['logits']!), cache: { ...cache, pastLength: cache.pastLength + 1, tensors } };

@@ -5,7 +5,7 @@ import { fetchModel } from '../fetch-model.js';
 import { InvalidInputError, type ModelDescription, type PredictionHandler } from '../handler.js';
 import { describeValue } from '../model/describe-value.js';
 import { parseTextInstance } from '../model/parse-text-instance.js';
-import { GenerationEngine, type GenerationEngineOptions } from './generation-engine.js';
+import { GenerationEngine, type GenerationEngineOptions, type GenerationStats } from './generation-engine.js';
 import { GENERATION_PARAMETERS, parseGenerationParameters, type GenerationOptions } from './generation-options.js';
 import { describeTextGeneration } from './describe-text-generation.js';
 import { loadSeq2SeqDirectory, type DecoderChoice, type Seq2SeqDirectory } from './load-seq2seq-directory.js';
@@ -54,6 +54,8 @@ export interface TextGenerationHandler extends PredictionHandler<string, Generat
   streamRequest(instance: string, params: TextGenerationParams, signal?: AbortSignal): AsyncGenerator<string, GeneratedSequence[], void>;
   postprocess(raw: GeneratedSequence[], params: TextGenerationParams): TextGenerationPrediction;
   describe(): ModelDescription;
+  /** Decoding counters since load: decoder steps run, rows stepped (a step of n rows counts n), encoder runs, groups started. */
+  stats(): GenerationStats;
   close(): Promise<void>;
 }
 
@@ -222,6 +224,9 @@ export function createTextGenerationHandler(options: TextGenerationHandlerOption
     describe() {
       const { model } = ready();
       return describeTextGeneration({ model, task: options.task ?? (model.modelType === 'marian' ? 'translation' : 'text2text-generation'), responseFormat: options.responseFormat ?? 'strings', parameters: GENERATION_PARAMETERS });
+    },
+    stats() {
+      return { ...ready().engine.stats };
     },
     async close() {
       closed = true;

@@ -19,8 +19,14 @@ export interface GenerationEngineOptions {
    * batch is over it; one in progress is never evicted. Default 64 x 512.
    */
   maxTokens?: number;
-  /** Requests encoded together at most. Default 32. */
+  /** Requests encoded together at most. Default 64. */
   maxEncoderBatch?: number;
+  /**
+   * Groups decoding at once. Each group costs a decoder run per step whatever its size, so a new request waits
+   * while this many are decoding, and the requests that gather meanwhile start together: fewer, larger steps.
+   * Default 4.
+   */
+  maxGroups?: number;
 }
 
 /** One request to {@link GenerationEngine.generate}. */
@@ -62,6 +68,7 @@ export class GenerationEngine {
   readonly #maxRows: number;
   readonly #maxTokens: number;
   readonly #maxEncoderBatch: number;
+  readonly #maxGroups: number;
   #queue: Pending[] = [];
   #groups: Group[] = [];
   #looping = false;
@@ -72,7 +79,8 @@ export class GenerationEngine {
     this.#runtime = runtime;
     this.#maxRows = options.maxRows ?? 64;
     this.#maxTokens = options.maxTokens ?? 64 * 512;
-    this.#maxEncoderBatch = options.maxEncoderBatch ?? 32;
+    this.#maxEncoderBatch = options.maxEncoderBatch ?? 64;
+    this.#maxGroups = options.maxGroups ?? 4;
   }
 
   /** The sequences of one request, best first. */
@@ -130,7 +138,7 @@ export class GenerationEngine {
   /** Starts a group from the waiting requests that fit: encodes them together and runs their first step. */
   async #admit(): Promise<void> {
     this.#queue = this.#queue.filter((request) => !this.#abortIfAsked(request));
-    if (this.#queue.length === 0) return;
+    if (this.#queue.length === 0 || this.#groups.length >= this.#maxGroups) return;
     let rows = this.load.rows;
     let tokens = this.#groups.reduce((sum, group) => sum + group.cache.rows * (group.cache.pastLength + group.cache.sourceLength), 0);
     const admitted: Pending[] = [];

@@ -10,6 +10,10 @@ import type { GenerationOptions } from './generation-options.js';
 import type { DecoderCache, Seq2SeqRuntime } from './seq2seq-runtime.js';
 import { createSequenceSearch, type GeneratedSequence, type SequenceSearch } from './sequence-search.js';
 
+/** How long an idle engine waits for more requests after one arrives, and at most (see `#gather`). */
+const GATHER_QUIET_MS = 0.3;
+const GATHER_MAX_MS = 3;
+
 /** Limits of what decodes at once. */
 export interface GenerationEngineOptions {
   /** Rows (beams and samples of all requests) decoding at once, across groups. Default 64. */
@@ -119,9 +123,8 @@ export class GenerationEngine {
   }
 
   async #loop(): Promise<void> {
-    // Requests the server has already read arrive in this same turn of the event loop: let them in first, so
-    // that a burst starts as one group rather than its first request alone.
-    await new Promise((resolve) => setImmediate(resolve));
+    await this.#gather();
+    let lastYield = performance.now();
     while (!this.#closed && (this.#queue.length > 0 || this.#groups.length > 0)) {
       await this.#admit();
       // Each group one step, oldest first; a group started by #admit has had its first step.
@@ -130,8 +133,32 @@ export class GenerationEngine {
         await this.#run(group, async () => this.#runtime.decoderStep(group.cache, group.tokens));
       }
       this.#groups = this.#groups.filter((group) => group.requests.length > 0);
-      // Let new requests (and aborts) in between steps.
+      // Let new requests (and aborts) in between steps, at least every millisecond (a yield costs tens of
+      // microseconds, a step of one short sequence about one millisecond).
+      if (performance.now() - lastYield >= 1 || this.#groups.length === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+    }
+  }
+
+  /**
+   * Before the first group of an idle engine: wait while requests keep arriving (a burst is read one request at a
+   * time), until none came for {@link GATHER_QUIET_MS} or {@link GATHER_MAX_MS} passed, so that a burst starts as
+   * one group rather than its first request alone. A lone request waits {@link GATHER_QUIET_MS}.
+   */
+  async #gather(): Promise<void> {
+    const started = performance.now();
+    let seen = this.#queue.length;
+    let lastArrival = started;
+    for (;;) {
       await new Promise((resolve) => setImmediate(resolve));
+      const now = performance.now();
+      if (this.#queue.length !== seen) {
+        seen = this.#queue.length;
+        lastArrival = now;
+      }
+      if (now - lastArrival >= GATHER_QUIET_MS || now - started >= GATHER_MAX_MS) return;
     }
   }
 

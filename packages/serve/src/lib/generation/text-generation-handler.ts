@@ -11,6 +11,7 @@ import { describeTextGeneration } from './describe-text-generation.js';
 import { loadSeq2SeqDirectory, type DecoderChoice, type Seq2SeqDirectory } from './load-seq2seq-directory.js';
 import { Seq2SeqRuntime } from './seq2seq-runtime.js';
 import type { GeneratedSequence } from './sequence-search.js';
+import { openGenerationWorker, type GenerationBackend } from './worker-generation-engine.js';
 
 /**
  * How a prediction is shaped: `strings`, a list of texts per instance (`[["This wood won't burn."]]`, what a
@@ -27,7 +28,12 @@ export interface TextGenerationHandlerOptions {
   cacheDir?: string;
   /** Which decoder files to run when the directory has both kinds (default `auto`: the split pair). */
   decoder?: DecoderChoice;
-  /** ONNX Runtime threads for one step. Default: every core. */
+  /**
+   * ONNX Runtime threads for one step. Default: every core but one (at least one), which the event loop keeps for
+   * HTTP, tokenizing and detokenizing: on 2 cores a second ONNX Runtime thread does not make a step of up to 32 rows
+   * faster, and it takes the core the server needs (bench:translate: 1.11x transformers.js at c=1 with one thread,
+   * 0.93x with two).
+   */
   threads?: number;
   /** The default shape of predictions; a request's `response_format` parameter overrides it. Default `strings`. */
   responseFormat?: TextGenerationResponseFormat;
@@ -35,6 +41,12 @@ export interface TextGenerationHandlerOptions {
   task?: 'translation' | 'text2text-generation';
   /** Continuous batching limits. */
   batching?: GenerationEngineOptions;
+  /**
+   * Decode in a worker thread of the handler's own (default `true`): onnxruntime-node holds the thread that runs a
+   * step, so on the main thread requests would only be read, and health checks answered, between steps. `false`
+   * decodes on the main thread (a bundler that leaves out `dist/generation-worker.js`).
+   */
+  worker?: boolean;
 }
 
 /** The parsed `parameters` of a text-generation request. */
@@ -68,8 +80,7 @@ const LibraryTokenizer = Tokenizer as unknown as new (tokenizerJson: object, con
 
 interface Loaded {
   model: Seq2SeqDirectory;
-  runtime: Seq2SeqRuntime;
-  engine: GenerationEngine;
+  engine: GenerationBackend;
   tokenizer: LibraryTokenizer;
 }
 
@@ -87,7 +98,7 @@ interface Loaded {
  * ```
  */
 export function createTextGenerationHandler(options: TextGenerationHandlerOptions): TextGenerationHandler {
-  const threads = options.threads ?? availableParallelism();
+  const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
   let loading: Promise<Loaded> | undefined;
   let loaded: Loaded | undefined;
   let closed = false;
@@ -107,15 +118,30 @@ export function createTextGenerationHandler(options: TextGenerationHandlerOption
     const dir = await fetchModel({ uri: options.modelDir, ...(options.storage ? { storage: options.storage } : {}), ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
     const model = await loadSeq2SeqDirectory(dir, options.decoder);
     const tokenizer = new LibraryTokenizer(model.tokenizerJson, model.tokenizerConfig);
-    const runtime = await Seq2SeqRuntime.open(model, threads);
-    const engine = new GenerationEngine(runtime, options.batching);
-    const state: Loaded = { model, runtime, engine, tokenizer };
+    let engine: GenerationBackend;
+    if (options.worker === false) {
+      const runtime = await Seq2SeqRuntime.open(model, threads);
+      const inThread = new GenerationEngine(runtime, options.batching);
+      engine = {
+        generate: (request) => inThread.generate(request),
+        get stats() {
+          return inThread.stats;
+        },
+        async close() {
+          inThread.close();
+          await runtime.release();
+        },
+      };
+    } else {
+      const { tokenizerJson: _json, tokenizerConfig: _config, ...withoutTokenizer } = model;
+      engine = await openGenerationWorker({ model: withoutTokenizer, threads, batching: options.batching ?? {} });
+    }
+    const state: Loaded = { model, engine, tokenizer };
     try {
       // The first runs allocate and plan: done here, not on the first request.
       await engine.generate({ source: encodeSource(state, 'warm up'), options: { ...model.generation, numBeams: 1, maxLength: 3, minLength: 0 } });
     } catch (error) {
-      engine.close();
-      await runtime.release();
+      await engine.close();
       throw error;
     }
     return state;
@@ -233,8 +259,7 @@ export function createTextGenerationHandler(options: TextGenerationHandlerOption
       const state = loaded ?? (await loading?.catch(() => undefined));
       loaded = undefined;
       loading = undefined;
-      state?.engine.close();
-      await state?.runtime.release();
+      await state?.engine.close();
     },
   };
   return handler;

@@ -147,6 +147,13 @@ describe('413, 415, 404, 405', () => {
     expect((await errorOf(await post('not json at all', { path: '/elsewhere' }))).status).toBe(404);
   });
 
+  test('a path that is not valid percent-encoding answers 400 in the same error shape', async () => {
+    const { url } = await readyServer();
+    const error = await errorOf(await fetch(`${url}/%ZZ`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    expect([error.status, error.body.error.status]).toEqual([400, 'INVALID_ARGUMENT']);
+    expect(error.message).toMatch(/^path: "\/%ZZ" is not a valid URL path \(.*\); this server answers POST \/predict and GET \/health$/);
+  });
+
   test('405 with an Allow header for a wrong method on a known route', async () => {
     const { get, url } = await readyServer();
     const onPredict = await errorOf(await get('/predict'));

@@ -140,6 +140,13 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
     // Requests that arrive on open connections while draining reach our routes, which answer 503 in
     // our error shape (health: {"status": "draining"}); fastify still adds Connection: close.
     return503OnClosing: false,
+    // A path that is not valid percent-encoding (`/%ZZ`) never reaches a route or the error handler: answer it in
+    // our error shape too.
+    frameworkErrors: (error, request, reply) => {
+      // No hook ran: the request id header is set here.
+      reply.header('x-request-id', request.id);
+      sendError(reply, new HttpError(400, `path: ${JSON.stringify(request.url)} is not a valid URL path (${error.message}); this server answers POST ${settings.predictRoute} and GET ${settings.healthRoute}`));
+    },
     ...(projectId
       ? {
           childLoggerFactory: (logger: FastifyBaseLogger, bindings, childOptions, raw) => {

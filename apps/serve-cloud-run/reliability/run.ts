@@ -17,10 +17,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportModelDirectory, splitExamples, trainTextClassifier } from '@vertexkit/trainer';
 import { startApp, waitHealthy, type AppProcess } from './app-process.ts';
-import { FUZZ_KINDS, seeded } from './fuzz-cases.ts';
+import { FUZZ_KINDS, rawRequest, seeded } from './fuzz-cases.ts';
 import { percentile, runLoad } from './load.ts';
 
 const SOAK_S = Number(process.env.SOAK_S ?? 300);
+// ONLY=fuzz,bad-models runs some of the checks (sigterm, soak, fuzz, bad-models).
+const ONLY = process.env.ONLY ? new Set(process.env.ONLY.split(',')) : undefined;
+const runs = (part: string): boolean => ONLY === undefined || ONLY.has(part);
 const FUZZ_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const rows: Array<[check: string, figure: string, verdict: 'PASS' | 'FAIL']> = [];
 const check = (name: string, figure: string, ok: boolean): void => {
@@ -41,7 +44,7 @@ try {
   const bodies = sample.slice(0, 200).map((example) => JSON.stringify({ instances: [example.text.slice(0, 4000)] }));
 
   console.log('\n1. SIGTERM under load (64 clients)');
-  {
+  if (runs('sigterm')) {
     const app = await startApp(modelDir);
     running.push(app);
     await waitHealthy(app);
@@ -59,7 +62,7 @@ try {
   }
 
   console.log(`\n2. soak: ${SOAK_S} s at 32 clients`);
-  {
+  if (runs('soak')) {
     const app = await startApp(modelDir);
     running.push(app);
     await waitHealthy(app);
@@ -91,7 +94,7 @@ try {
   }
 
   console.log(`\n3. fuzz: ${FUZZ_REQUESTS} bad requests of ${FUZZ_KINDS.length} kinds`);
-  {
+  if (runs('fuzz')) {
     const app = await startApp(modelDir);
     running.push(app);
     await waitHealthy(app);
@@ -108,7 +111,10 @@ try {
         await Promise.all(
           Array.from({ length: Math.min(8, perKind - n) }, async (_, i) => {
             const request = kind.make(random, n + i);
-            const response = await fetch(`${app.url}${request.path}`, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) }).catch((error: Error) => error);
+            let response: Response | Error = await fetch(`${app.url}${request.path}`, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) }).catch((error: Error) => error);
+            // A server may answer an oversized body at once and close the connection (HTTP allows it); fetch then
+            // fails writing the body before it reads the answer. Read the answer off the socket instead.
+            if (response instanceof Error && kind.earlyAnswer) response = await rawRequest(app.url, request);
             sent++;
             if (response instanceof Error) {
               fiveHundreds++;
@@ -132,7 +138,7 @@ try {
             }
             if (typeof message !== 'string' || message === '' || (kind.names && !kind.names.test(message))) {
               unnamed++;
-              if (problems.length < 5) problems.push(`${kind.name}: ${response.status} ${JSON.stringify(message)} does not name the problem (${String(kind.names)})`);
+              if (!problems.some((problem) => problem.startsWith(`${kind.name}:`))) problems.push(`${kind.name}: ${response.status} ${JSON.stringify(message)} does not name the problem (${String(kind.names)})`);
             }
           }),
         );
@@ -153,7 +159,7 @@ try {
   }
 
   console.log('\n4. bad model directories');
-  {
+  if (runs('bad-models')) {
     const variants: Array<[name: string, file: string, spoil: (dir: string) => Promise<void>]> = [
       ['model.onnx missing', 'model.onnx', (dir) => fs.rm(path.join(dir, 'model.onnx'))],
       ['model.onnx corrupt', 'model.onnx', (dir) => fs.writeFile(path.join(dir, 'model.onnx'), Buffer.from('version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 1\n'))],

@@ -1,6 +1,7 @@
 // Every error answer: exact status, google.rpc status name, message and request id; and a handler that
 // fails costs only its own requests, never the server.
 import http from 'node:http';
+import net from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { createToyHandler, waitUntil } from './helpers/toy-handler.js';
 import { json, startServer } from './helpers/test-server.js';
@@ -91,6 +92,30 @@ describe('413, 415, 404, 405', () => {
         'send fewer instances per request, or raise bodyLimitBytes in createPredictionServer (Cloud Run accepts up to 32 MiB)',
     );
     expect((await post({ instances: ['fits'] })).status).toBe(200);
+  });
+
+  test('413 reaches a client still sending its oversized body and slow to read: the body is read before the connection closes', async () => {
+    const { port } = await readyServer();
+    const size = 4 * 1024 * 1024;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        new Promise<string>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1');
+          let got = '';
+          socket.on('error', () => undefined);
+          socket.write(`POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`);
+          socket.end(Buffer.alloc(size, 'x'));
+          // Read only after a while: an answer followed by a reset (unread bytes at close) would be gone by then.
+          socket.pause();
+          setTimeout(() => {
+            socket.on('data', (chunk: Buffer) => (got += chunk.toString()));
+            socket.resume();
+          }, 300);
+          socket.on('close', () => resolve(got.split('\r\n', 1)[0] ?? ''));
+        }),
+      ),
+    );
+    expect(answers).toEqual(Array.from({ length: 8 }, () => 'HTTP/1.1 413 Payload Too Large'));
   });
 
   test('413 by default above 1.5 MiB, also for a chunked body without Content-Length', async () => {

@@ -250,7 +250,15 @@ export function createPredictionServer<Instance = unknown, Raw = unknown, Predic
     return typeof isLevelEnabled === 'function' ? isLevelEnabled.call(logger, level) : true;
   }
 
-  app.setErrorHandler((error: FastifyError, request, reply) => sendError(reply, toHttpError(error, request)));
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // Refused before it was read: read it to the end (and drop it) before answering. A connection closed with
+      // unread bytes is reset by the kernel, and a client still sending can lose the answer with it.
+      await drainRequest(request.raw);
+      reply.header('connection', 'close');
+    }
+    return sendError(reply, toHttpError(error, request));
+  });
   app.setNotFoundHandler((request, reply) => sendError(reply, notFoundOrNotAllowed(request)));
 
   // --- routes -------------------------------------------------------------------------------------
@@ -819,4 +827,34 @@ function parseJsonBody(text: string): unknown {
 function acceptsEventStream(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? '';
   return /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept);
+}
+
+/** Most of an oversized body read (and dropped) before answering it 413, and how long that may take. */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 5000;
+
+/** Resolves once `request` has been read to its end, or {@link DRAIN_MAX_BYTES} or {@link DRAIN_MAX_MS} are reached. */
+function drainRequest(request: FastifyRequest['raw']): Promise<void> {
+  if (request.readableEnded || request.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let read = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      request.off('data', onData);
+      request.off('end', done);
+      request.off('error', done);
+      request.off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      read += chunk.length;
+      if (read > DRAIN_MAX_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_MAX_MS);
+    request.on('data', onData);
+    request.once('end', done);
+    request.once('error', done);
+    request.once('close', done);
+    request.resume();
+  });
 }

@@ -29,6 +29,13 @@ export {
 } from './lib/metrics.js';
 export { sizeBigramBuckets, BIGRAM_BUCKETS_RANGE, type SizeBigramBucketsParams } from './lib/size-bigram-buckets.js';
 export { splitExamples, type SplitExamplesOptions, type SplitExamplesResult } from './lib/split-examples.js';
-export { exportModelDirectory, MODEL_DIRECTORY_FILES } from './lib/export-model-directory.js';
+export { exportModelDirectory, MODEL_DIRECTORY_FILES, type ExportModelDirectoryOptions } from './lib/export-model-directory.js';
+export { quantizeTextClassifier, type QuantizeOptions, type QuantizeTextClassifierParams } from './lib/quantize-text-classifier.js';
+export {
+  QuantizedTextClassifier,
+  type Int8RowTable,
+  type QuantizationInfo,
+  type QuantizedTextClassifierParams,
+} from './lib/quantized-text-classifier.js';
 export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './lib/checkpoint.js';
 export { Vocabulary, PAD_TOKEN, UNK_TOKEN } from './lib/vocabulary.js';

@@ -1,12 +1,14 @@
 // The exported model.onnx must give the trainer's own probabilities (to 1e-5) under ONNX Runtime, for texts
-// batched and padded together, and @vertexkit/serve must serve the exported directory as it is.
+// batched and padded together, and @vertexkit/serve must serve the exported directory as it is. A quantized
+// model (int8 table, folded or not) must give its own probabilities the same way: what evaluate scores is what
+// is served.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTextClassificationHandler } from '@vertexkit/serve';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportModelDirectory, trainTextClassifier, type TextClassifier } from '../src/index.js';
+import { exportModelDirectory, quantizeTextClassifier, trainTextClassifier, type QuantizeOptions, type TextClassifier } from '../src/index.js';
 import { multiLabelCorpus, singleLabelCorpus, TRICKY_TEXTS } from './fixtures/synthetic.js';
 
 const TOLERANCE = 1e-5;
@@ -62,16 +64,21 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
   }
 }
 
-describe.each([
-  { name: 'single-label, words and bigrams', ngrams: 2 as const, multi: false },
-  { name: 'single-label, words only', ngrams: 1 as const, multi: false },
-  { name: 'multi-label, words and bigrams', ngrams: 2 as const, multi: true },
-])('model.onnx, $name', ({ ngrams, multi }) => {
+describe.each<{ name: string; ngrams: 1 | 2; multi: boolean; quantize?: QuantizeOptions }>([
+  { name: 'single-label, words and bigrams', ngrams: 2, multi: false },
+  { name: 'single-label, words only', ngrams: 1, multi: false },
+  { name: 'multi-label, words and bigrams', ngrams: 2, multi: true },
+  { name: 'quantized, folded: single-label, words and bigrams', ngrams: 2, multi: false, quantize: {} },
+  { name: 'quantized, folded: single-label, words only', ngrams: 1, multi: false, quantize: {} },
+  { name: 'quantized, folded: multi-label, words and bigrams', ngrams: 2, multi: true, quantize: {} },
+  { name: 'quantized, layer kept: single-label, words and bigrams', ngrams: 2, multi: false, quantize: { fold: false } },
+  { name: 'quantized, layer kept: multi-label, words and bigrams', ngrams: 2, multi: true, quantize: { fold: false } },
+])('model.onnx, $name', ({ ngrams, multi, quantize }) => {
   let model: TextClassifier;
   let dir: string;
 
   beforeAll(async () => {
-    dir = join(root, `${ngrams}-${multi}`);
+    dir = join(root, `${ngrams}-${multi}-${JSON.stringify(quantize ?? 'float')}`);
     const train = multi ? multiLabelCorpus({ count: 150 }) : singleLabelCorpus({ perLabel: 40, labels: ['ham', 'news', 'spam'] });
     ({ best: model } = await trainTextClassifier({
       train,
@@ -83,6 +90,8 @@ describe.each([
       minCount: 1,
       ...(multi ? { problemType: 'multi_label_classification' as const } : {}),
     }));
+    // The reference is the quantized model's own computation: the scores runTraining reports for it.
+    if (quantize) model = quantizeTextClassifier({ model, ...quantize });
     await exportModelDirectory(model, dir);
   });
 

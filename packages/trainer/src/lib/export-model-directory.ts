@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildOnnxModel } from './build-onnx-model.js';
+import { quantizeTextClassifier, resolveQuantize, type QuantizeOptions } from './quantize-text-classifier.js';
+import { QuantizedTextClassifier } from './quantized-text-classifier.js';
 import type { TextClassifier } from './text-classifier.js';
 import { PAD_ID, PAD_TOKEN, UNK_TOKEN } from './vocabulary.js';
 import { writeFileAtomic } from './write-file-atomic.js';
@@ -8,25 +10,40 @@ import { writeFileAtomic } from './write-file-atomic.js';
 /** The files {@link exportModelDirectory} writes, in the Hugging Face / Optimum ONNX export layout. */
 export const MODEL_DIRECTORY_FILES = ['model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'config.json'] as const;
 
+/** Options of {@link exportModelDirectory}. */
+export interface ExportModelDirectoryOptions {
+  /**
+   * Write an 8-bit model (`quantizeTextClassifier`): `true`, or the options of that quantization. Default false:
+   * float32, unless `model` is already a `QuantizedTextClassifier`, which is always written as it is. To score
+   * what gets exported, quantize first and evaluate that model (as `runTraining` does with its `quantize`).
+   */
+  quantize?: boolean | QuantizeOptions;
+}
+
 /**
  * Writes the model as a model directory that `@vertexkit/serve` serves as is (and that transformers-style
  * tooling reads): model.onnx (input_ids, attention_mask -> logits), tokenizer.json (WordLevel with Lowercase
  * and Whitespace, truncation at `maxLength`), tokenizer_config.json (model_max_length, special tokens) and
  * config.json (id2label, label2id, problem_type). Each file is written under a temporary name, then renamed.
+ * With `quantize` (or a `QuantizedTextClassifier`), model.onnx holds the table as int8 rows and their scales,
+ * with the same inputs and output: serve needs no change.
  *
  * @example
  * ```ts
  * await exportModelDirectory(best, './model');
+ * await exportModelDirectory(best, './model-int8', { quantize: true }); // SpamAssassin: 72 MB -> 2 MB
  * // then: createTextClassificationHandler({ modelDir: './model' }) in @vertexkit/serve
  * ```
  */
-export async function exportModelDirectory(model: TextClassifier, dir: string): Promise<string[]> {
+export async function exportModelDirectory(model: TextClassifier, dir: string, options: ExportModelDirectoryOptions = {}): Promise<string[]> {
+  const quantize = resolveQuantize(options.quantize);
+  const exported = quantize ? quantizeTextClassifier({ model, ...quantize }) : model;
   await mkdir(dir, { recursive: true });
   const files: Record<(typeof MODEL_DIRECTORY_FILES)[number], string | Uint8Array> = {
-    'model.onnx': buildOnnxModel(model),
-    'tokenizer.json': JSON.stringify(tokenizerJson(model)),
-    'tokenizer_config.json': `${JSON.stringify(tokenizerConfigJson(model), null, 2)}\n`,
-    'config.json': `${JSON.stringify(configJson(model), null, 2)}\n`,
+    'model.onnx': buildOnnxModel(exported),
+    'tokenizer.json': JSON.stringify(tokenizerJson(exported)),
+    'tokenizer_config.json': `${JSON.stringify(tokenizerConfigJson(exported), null, 2)}\n`,
+    'config.json': `${JSON.stringify(configJson(exported), null, 2)}\n`,
   };
   for (const [name, data] of Object.entries(files)) await writeFileAtomic(join(dir, name), data);
   return [...MODEL_DIRECTORY_FILES];
@@ -89,5 +106,11 @@ function configJson(model: TextClassifier): Record<string, unknown> {
     buckets,
     max_position_embeddings: maxLength,
     ...(problemType === 'multi_label_classification' ? { threshold } : {}),
+    ...(model instanceof QuantizedTextClassifier
+      ? {
+          // hidden_size above is the table's width: the number of labels when the layer is folded into it.
+          quantization: { method: model.quantization.method, folded: model.quantization.folded, float_hidden_size: model.quantization.floatDim },
+        }
+      : {}),
   };
 }

@@ -19,7 +19,7 @@ export {
   type TrainingEvent,
   type EpochSummary,
 } from './lib/train-text-classifier.js';
-export { runTraining, describeEvent, type RunTrainingOptions, type RunTrainingResult } from './lib/run-training.js';
+export { runTraining, describeEvent, type RunTrainingOptions, type RunTrainingResult, type QuantizationSummary } from './lib/run-training.js';
 export { evaluate, type EvaluateOptions } from './lib/evaluate.js';
 export {
   computeClassificationMetrics,

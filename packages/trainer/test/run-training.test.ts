@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTextClassificationHandler } from '@vertexkit/serve';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, loadCheckpoint, runTraining, type RunTrainingResult } from '../src/index.js';
+import { evaluate, loadCheckpoint, quantizeTextClassifier, runTraining, TrainerError, type RunTrainingResult } from '../src/index.js';
 import { singleLabelCorpus } from './fixtures/synthetic.js';
 
 let root: string;
@@ -76,5 +76,79 @@ describe('runTraining', () => {
     } finally {
       await handler.close();
     }
+  });
+});
+
+describe('runTraining({ quantize: true })', () => {
+  const test = singleLabelCorpus({ perLabel: 20, seed: 3 });
+  const texts = [...test.map((example) => example.text), '', 'free cash prize, click now', 'lunch with the team tomorrow'];
+  let quantized: RunTrainingResult;
+  const quantizedLines: string[] = [];
+  beforeAll(async () => {
+    quantized = await runTraining({
+      train: singleLabelCorpus({ perLabel: 50, seed: 1 }),
+      dev: singleLabelCorpus({ perLabel: 10, seed: 2 }),
+      test,
+      outputDir: join(root, 'int8'),
+      checkpointDir: join(root, 'int8-checkpoints'),
+      epochs: 3,
+      dim: 16,
+      buckets: 512,
+      quantize: true,
+      log: (line) => quantizedLines.push(line),
+    });
+  });
+
+  it('scores the quantized model, the one exported, and keeps the float scores beside it in metrics.json', async () => {
+    const metrics = JSON.parse(await readFile(join(root, 'int8', 'metrics.json'), 'utf8')) as Record<string, unknown>;
+    const best = (await loadCheckpoint(join(root, 'int8-checkpoints', 'best-model.safetensors'))).model;
+    // The checkpoints stay float32; the same seed trained the same model as without quantize.
+    expect(best.config.dim).toBe(16);
+    expect(quantized.bestEpoch).toBe(result.bestEpoch);
+    const small = quantizeTextClassifier({ model: best });
+    expect(metrics['test']).toEqual({ ...evaluate(small, test) });
+    expect(quantized.test).toEqual(metrics['test']);
+    expect(metrics['float']).toEqual({ dev: { ...evaluate(best, singleLabelCorpus({ perLabel: 10, seed: 2 })) }, test: { ...evaluate(best, test) } });
+    expect(quantized.float?.test).toEqual(result.test);
+    const modelBytes = (await stat(join(root, 'int8', 'model.onnx'))).size;
+    expect(metrics['quantization']).toEqual({ method: 'int8-per-row', folded: true, floatDim: 16, modelBytes, floatModelBytes: (await stat(join(root, 'model', 'model.onnx'))).size });
+    expect(quantized.quantization?.modelBytes).toBe(modelBytes);
+    expect(modelBytes * 4).toBeLessThan(quantized.quantization!.floatModelBytes);
+  });
+
+  it('logs the quantization and both scores', () => {
+    expect(quantizedLines).toContainEqual(expect.stringMatching(/^quantized the epoch-\d+ model: int8 rows with a float32 scale each, the linear layer folded into the table \(\d+ x 2\); model\.onnx [\d.]+ MB instead of [\d.]+ MB$/));
+    const { test: own, float } = quantized;
+    expect(quantizedLines).toContain(
+      `test: accuracy ${own!.accuracy.toFixed(4)}, macro-F1 ${own!.macroF1.toFixed(4)} on 40 examples (quantized; float32: accuracy ${float!.test!.accuracy.toFixed(4)}, macro-F1 ${float!.test!.macroF1.toFixed(4)})`,
+    );
+  });
+
+  it('is served by @vertexkit/serve unchanged, with the quantized model\'s own probabilities to 1e-5', async () => {
+    const best = (await loadCheckpoint(join(root, 'int8-checkpoints', 'best-model.safetensors'))).model;
+    const small = quantizeTextClassifier({ model: best });
+    const handler = createTextClassificationHandler({ modelDir: join(root, 'int8') });
+    await handler.load();
+    try {
+      const logits = await handler.run(texts);
+      const params = handler.parseParameters({});
+      texts.forEach((text, index) => {
+        const served = handler.postprocess(logits[index]!, params).labels;
+        const own = small.predictProbabilities(text);
+        small.labels.forEach((label, k) => {
+          expect(Math.abs(served.find((entry) => entry.label === label)!.score - own[k]!), `${JSON.stringify(text)} ${label}`).toBeLessThanOrEqual(1e-5);
+        });
+      });
+    } finally {
+      await handler.close();
+    }
+  });
+
+  it('refuses a bad quantize before training, with the fix', async () => {
+    const outputDir = join(root, 'refused');
+    const error = await runTraining({ train: singleLabelCorpus({ perLabel: 5 }), outputDir, quantize: 'int8' as unknown as boolean }).catch((caught: unknown) => caught);
+    expect(TrainerError.isInstance(error) && error.code).toBe('INVALID_OPTION');
+    expect((error as Error).message).toMatch(/^quantize: expected true \(an 8-bit model\), false \(float32\)/);
+    await expect(stat(outputDir)).rejects.toThrow();
   });
 });

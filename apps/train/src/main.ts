@@ -82,6 +82,12 @@ function printSummary(result: TrainJobResult): void {
   console.log(`best epoch: ${training.bestEpoch} of ${training.epochsRun}${training.stoppedEarly ? ' (stopped early)' : ''}`);
   console.log(`dev:   ${scores(training.dev)}`);
   if (training.test) console.log(`test:  ${scores(training.test)}, from ${result.testFrom}`);
+  if (training.float && training.quantization) {
+    // What --quantize cost and bought, on the same splits.
+    const { float, quantization } = training;
+    const held = float.test ?? float.dev;
+    console.log(`float: ${scores(held)}, the ${float.test ? 'test' : 'dev'} split before --quantize; model.onnx ${size(quantization.floatModelBytes)} float, ${size(quantization.modelBytes)} quantized`);
+  }
   console.log(`model: ${result.model} (${result.files.length} files, ${size(result.bytes)}; manifest.json written last)`);
   if (result.checkpoints) console.log(`checkpoints: ${result.checkpoints}`);
 }

@@ -138,6 +138,7 @@ export async function trainJob(settings: TrainSettings, hooks: TrainJobHooks = {
       buckets: settings.buckets,
       minCount: settings.minCount,
       maxLength: settings.maxLength,
+      quantize: settings.quantize === true,
       outputDir: modelDir,
       checkpointDir,
       onEvent: hooks.onEvent,

@@ -79,6 +79,8 @@ describe.concurrent('usage errors exit 2 before reading anything', () => {
     // The early-stopping rule, ties included, is in the help.
     expect(run.stdout).toContain('The dev loss never counts as progress on its own: it only picks, among epochs tied\non dev macro-F1, the model that is kept (the lower loss wins).');
     expect(run.stdout).toContain('--min-delta <x>');
+    expect(run.stdout).toMatch(/--quantize +export an 8-bit model/);
+    expect(run.stdout).toContain('$ vertexkit-train --data ./bucket/spam/ --output ./bucket/models/spam-int8/ --quantize');
   });
 });
 

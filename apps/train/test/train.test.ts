@@ -3,7 +3,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { writeCsv } from '@vertexkit/storage';
+import { createTextClassificationHandler } from '@vertexkit/serve';
+import { readCsv, writeCsv } from '@vertexkit/storage';
+import { computeClassificationMetrics } from '@vertexkit/trainer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, spamRows, startCli, topicRows } from './helpers.ts';
 
@@ -131,6 +133,52 @@ test('--buckets and --min-count reach the model; by default the bigram table is 
   expect(explicitConfig.buckets).toBe(5000);
   // Every word is rarer than 100,000: only the special tokens are left.
   expect(explicitConfig.vocab_size as number).toBeLessThan(config.vocab_size as number);
+});
+
+test('--quantize exports an 8-bit model, scores it beside the float one, and @vertexkit/serve serves it unchanged', async () => {
+  // Words and bigrams, as the defaults train: the same seed and data for both runs.
+  const flags = ['--dim', '16', '--epochs', '4', '--seed', '7'];
+  const float = path.join(work, 'float-model');
+  const int8 = path.join(work, 'int8-model');
+  expect((await runCli(['--data', spam, '--output', float, ...flags])).code).toBe(0);
+  const run = await runCli(['--data', spam, '--output', int8, ...flags, '--quantize']);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect((await fs.readdir(int8)).sort()).toEqual(MODEL_FILES);
+
+  const config = await readJson(path.join(int8, 'config.json'));
+  expect(config.quantization).toEqual({ method: 'int8-per-row', folded: true, float_hidden_size: 16 });
+  type Scores = { accuracy: number; macroF1: number; examples: number };
+  const metrics = (await readJson(path.join(int8, 'metrics.json'))) as { test: Scores; float: { test: Scores }; quantization: { modelBytes: number; floatModelBytes: number } };
+  const floatMetrics = (await readJson(path.join(float, 'metrics.json'))) as { test: Scores };
+  const floatBytes = (await fs.stat(path.join(float, 'model.onnx'))).size;
+  const int8Bytes = (await fs.stat(path.join(int8, 'model.onnx'))).size;
+  expect(metrics.float.test).toEqual(floatMetrics.test);
+  expect(metrics.quantization).toMatchObject({ modelBytes: int8Bytes, floatModelBytes: floatBytes });
+  expect(int8Bytes * 4).toBeLessThan(floatBytes);
+  expect(Math.abs(metrics.test.macroF1 - floatMetrics.test.macroF1)).toBeLessThanOrEqual(0.003);
+  expect(run.stdout).toMatch(/^test: {2}accuracy [\d.]+, macro-F1 [\d.]+ \(50 examples\), from .*test\.csv$/m);
+  expect(run.stdout).toContain(`float: accuracy ${floatMetrics.test.accuracy.toFixed(4)}, macro-F1 ${floatMetrics.test.macroF1.toFixed(4)} (50 examples), the test split before --quantize; model.onnx ${(floatBytes / 1e3).toFixed(1)} kB float, ${(int8Bytes / 1e3).toFixed(1)} kB quantized`);
+
+  // Served as it is: the served labels score test.csv exactly as training scored the quantized model.
+  const rows: Array<{ text: string; label: string }> = [];
+  for await (const row of readCsv({ from: path.join(spam, 'test.csv') })) rows.push(row as { text: string; label: string });
+  const handler = createTextClassificationHandler({ modelDir: int8, worker: false });
+  await handler.load();
+  try {
+    const logits = await handler.run(rows.map((row) => row.text));
+    const params = handler.parseParameters({ top_k: 1 });
+    const labels = ['ham', 'spam'];
+    const served = computeClassificationMetrics({
+      labels,
+      truth: rows.map((row) => [labels.indexOf(row.label)]),
+      predicted: logits.map((row) => [labels.indexOf(handler.postprocess(row, params).labels[0]!.label)]),
+    });
+    expect(served.macroF1).toBe(metrics.test.macroF1);
+    expect(served.accuracy).toBe(metrics.test.accuracy);
+  } finally {
+    await handler.close();
+  }
 });
 
 test('headerless TSV, columns by index', async () => {

@@ -7,11 +7,15 @@
 // Each side runs in its own child process, so that its peak resident memory (getrusage maxrss) is its own:
 // 1. trainer: splitExamples (80/10/10, stratified, seed 42), trainTextClassifier with the defaults (or the env
 //    knobs EPOCHS, NGRAMS, MAX_LENGTH, BATCH_SIZE, LEARNING_RATE, DIM), evaluate on the held-out test split,
-//    then inference speed (predictProbabilities over the test texts) and exportModelDirectory.
+//    then inference speed (predictProbabilities over the test texts) and exportModelDirectory; then the same
+//    model quantized (quantizeTextClassifier: int8 rows, the linear layer folded in), evaluated on the same
+//    test split, exported, and served from its directory by @vertexkit/serve (its probabilities against the
+//    quantized model's own).
 // 2. baseline: naive Bayes with Laplace smoothing over the same lowercased words of the same first MAX_LENGTH
 //    words per text, trained on train + dev (it has nothing to stop early on).
 // Prints training examples/s (the trainer's over its epochs' gradient steps; naive Bayes' counting pass), peak
-// memory, held-out accuracy and macro-F1, and the ratios; writes bench/trainer/results/latest.json.
+// memory, held-out accuracy and macro-F1, and the ratios; the float and the quantized model directories' sizes
+// and held-out macro-F1 side by side; writes bench/trainer/results/latest.json.
 /* global process, console, performance */
 import { fork } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -68,9 +72,15 @@ async function runTrainer() {
   const inferencePerSecond = test.length / ((performance.now() - started) / 1000);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vertexkit-bench-trainer-'));
   started = performance.now();
-  await trainer.exportModelDirectory(result.best, dir);
+  await trainer.exportModelDirectory(result.best, path.join(dir, 'float'));
   const exportMs = performance.now() - started;
-  const onnxBytes = (await fs.stat(path.join(dir, 'model.onnx'))).size;
+  const onnxBytes = (await fs.stat(path.join(dir, 'float', 'model.onnx'))).size;
+  const quantized = await runQuantized(trainer, result.best, test, path.join(dir, 'int8'));
+  // What the fold buys: the same 8 bits on the 64-wide embedding, the linear layer kept.
+  const unfolded = trainer.quantizeTextClassifier({ model: result.best, fold: false });
+  await trainer.exportModelDirectory(unfolded, path.join(dir, 'int8-unfolded'));
+  quantized.unfolded = { directoryBytes: await directoryBytes(path.join(dir, 'int8-unfolded')), test: { macroF1: trainer.evaluate(unfolded, test).macroF1 } };
+  const floatBytes = await directoryBytes(path.join(dir, 'float'));
   await fs.rm(dir, { recursive: true, force: true });
   const stepSeconds = epochs.reduce((sum, event) => sum + event.seconds, 0);
   return {
@@ -88,6 +98,56 @@ async function runTrainer() {
     peakRssMiB: peakRssMiB(),
     datasetRssMiB: before,
     test: { accuracy: metrics.accuracy, macroF1: metrics.macroF1, perLabel: metrics.perLabel },
+    directoryBytes: floatBytes,
+    quantized,
+  };
+}
+
+async function directoryBytes(dir) {
+  let bytes = 0;
+  for (const name of await fs.readdir(dir)) bytes += (await fs.stat(path.join(dir, name))).size;
+  return bytes;
+}
+
+/** The model quantized: scored in-process, exported, and served from its directory by @vertexkit/serve. */
+async function runQuantized(trainer, model, test, dir) {
+  let started = performance.now();
+  const quantized = trainer.quantizeTextClassifier({ model });
+  const quantizeMs = performance.now() - started;
+  const metrics = trainer.evaluate(quantized, test);
+  started = performance.now();
+  await trainer.exportModelDirectory(quantized, dir);
+  const exportMs = performance.now() - started;
+  const { createTextClassificationHandler } = await import(path.join(ROOT, 'packages', 'serve', 'dist', 'index.js'));
+  const handler = createTextClassificationHandler({ modelDir: dir, worker: false, threads: 1 });
+  await handler.load();
+  const labels = quantized.labels;
+  const predicted = [];
+  let maxDelta = 0;
+  try {
+    const params = handler.parseParameters({});
+    for (let i = 0; i < test.length; i += 32) {
+      const texts = test.slice(i, i + 32).map((example) => example.text);
+      const logits = await handler.run(texts);
+      texts.forEach((text, j) => {
+        const served = handler.postprocess(logits[j], params).labels;
+        const own = quantized.predictProbabilities(text);
+        labels.forEach((label, k) => (maxDelta = Math.max(maxDelta, Math.abs(served.find((entry) => entry.label === label).score - own[k]))));
+        predicted.push([labels.indexOf(served[0].label)]);
+      });
+    }
+  } finally {
+    await handler.close();
+  }
+  const served = trainer.computeClassificationMetrics({ labels, truth: test.map((example) => example.labels.map((label) => labels.indexOf(label))), predicted });
+  return {
+    quantization: quantized.quantization,
+    quantizeMs,
+    exportMs,
+    onnxMiB: (await fs.stat(path.join(dir, 'model.onnx'))).size / 2 ** 20,
+    directoryBytes: await directoryBytes(dir),
+    test: { accuracy: metrics.accuracy, macroF1: metrics.macroF1, perLabel: metrics.perLabel },
+    served: { accuracy: served.accuracy, macroF1: served.macroF1, maxProbabilityDelta: maxDelta },
   };
 }
 
@@ -172,6 +232,20 @@ if (process.argv[2] === '--child') {
   row('held-out macro-F1', f(trainer.test.macroF1, 4), f(baseline.test.macroF1, 4), `${trainer.test.macroF1 >= baseline.test.macroF1 ? '+' : ''}${f(trainer.test.macroF1 - baseline.test.macroF1, 4)}`);
   console.log(`\nexport: ${f(trainer.exportMs)} ms, model.onnx ${f(trainer.onnxMiB, 1)} MiB`);
   console.log(`target (issue 5): held-out macro-F1 >= 0.97: ${trainer.test.macroF1 >= 0.97 ? 'PASS' : 'MISS'}`);
+
+  // Issue 16: the same model exported as float32 and quantized, same seed, same split.
+  const q = trainer.quantized;
+  const signed = (value, digits) => `${value >= 0 ? '+' : ''}${f(value, digits)}`;
+  const mb = (bytes) => bytes / 1e6;
+  console.log(`\nquantized (${q.quantization.method}${q.quantization.folded ? ', linear layer folded into the table' : ''}): quantize ${f(q.quantizeMs)} ms, export ${f(q.exportMs)} ms, model.onnx ${f(q.onnxMiB, 2)} MiB\n`);
+  row('', 'float32', 'quantized', 'difference');
+  row('model directory, MB', f(mb(trainer.directoryBytes), 2), f(mb(q.directoryBytes), 2), `${f(trainer.directoryBytes / q.directoryBytes, 1)}x less`);
+  row('held-out accuracy', f(trainer.test.accuracy, 4), f(q.test.accuracy, 4), signed(q.test.accuracy - trainer.test.accuracy, 4));
+  row('held-out macro-F1', f(trainer.test.macroF1, 4), f(q.test.macroF1, 4), signed(q.test.macroF1 - trainer.test.macroF1, 4));
+  console.log(`without the fold (fold: false: int8 on the ${trainer.options.dim}-wide embedding, the linear layer kept): ${f(mb(q.unfolded.directoryBytes), 2)} MB, held-out macro-F1 ${f(q.unfolded.test.macroF1, 4)}`);
+  console.log(`served by @vertexkit/serve from the quantized directory: macro-F1 ${f(q.served.macroF1, 4)}, probabilities within ${q.served.maxProbabilityDelta.toExponential(1)} of the quantized model's own`);
+  const small = mb(q.directoryBytes) <= 5 && trainer.test.macroF1 - q.test.macroF1 <= 0.003;
+  console.log(`target (issue 16): quantized directory <= 5 MB and held-out macro-F1 within 0.003 of float32: ${small ? 'PASS' : 'MISS'}`);
   await fs.mkdir(path.join(here, 'results'), { recursive: true });
   await fs.writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), cpus, options: OPTIONS, trainer, baseline }, null, 2)}\n`);
 }

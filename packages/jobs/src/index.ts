@@ -37,6 +37,15 @@ export {
   type BatchPredictionErrorStats,
 } from './lib/read-batch-prediction-results.js';
 
+// Python trainer packages (the Vertex AI SDK's and gcloud's autopackaging, without Docker)
+export {
+  packagePythonTrainer,
+  type PackagePythonTrainerParams,
+  type PythonTrainerPackage,
+} from './lib/python/package-python-trainer.js';
+export type { MetadataSource } from './lib/python/python-metadata.js';
+export { PYTHON_PACKAGE_SECRET_PATTERNS, PYTHON_PACKAGE_IGNORED_PATTERNS } from './lib/python/package-files.js';
+
 // specs, validation, gcloud
 export type * as VertexTypes from './generated/vertex-types.js';
 export type {

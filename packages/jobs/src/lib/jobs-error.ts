@@ -23,7 +23,13 @@ export type JobsErrorCode =
    * An optional peer dependency is not installed: `@google-cloud/aiplatform`, which `createJobsClient` (from
    * `@vertexkit/jobs/client`) needs for API calls. The message names the package and the command to install it.
    */
-  | 'MISSING_DEPENDENCY';
+  | 'MISSING_DEPENDENCY'
+  /**
+   * A Python trainer package failed its checks before anything was staged (`packagePythonTrainer`): a syntax error,
+   * the python-module missing from the package, metadata that cannot be read, a file that is not there. `issues`
+   * names each file or parameter, with the fix.
+   */
+  | 'INVALID_PACKAGE';
 
 /** One problem of a spec (or of a gcloud flag value): where it is and what to do. */
 export interface SpecIssue {

@@ -48,6 +48,8 @@ export {
   type PythonTrainingStack,
   type PythonTrainingStackOptions,
 } from './lib/python/resolve-python-training-stack.js';
+export { renderPythonPackageImage, type PythonPackageImageOptions } from './lib/python/render-python-package-image.js';
+export { checkExecutorImage, type CheckExecutorImageOptions, type ExecutorImageCheck } from './lib/python/check-executor-image.js';
 export {
   CUDA_BASE_IMAGES,
   FASTAI_RELEASES,

@@ -270,7 +270,7 @@ describe('resolvePythonTrainingStack', () => {
 
     const versions = thrown({ framework: 'tensorflow', frameworkVersion: '2.19', python: 3.1 as unknown as string, cuda: '12.1.1' });
     expect(versions.issues.map((issue) => issue.path)).toEqual(['frameworkVersion', 'python', 'cuda']);
-    expect(versions.issues[0]?.message).toMatch(/^"2\.19" is not a TensorFlow release this package knows; known: 2\.13, 2\.14, 2\.15, 2\.16, 2\.17, 2\.18; did you mean "2\.18"\?$/);
+    expect(versions.issues[0]?.message).toMatch(/^"2\.19" is not a TensorFlow release this package knows; known: 2\.12, 2\.13, 2\.14, 2\.15, 2\.16, 2\.17, 2\.18; did you mean "2\.18"\?$/);
     expect(versions.issues[1]?.message).toContain('write it as a string, "3.10" (the number 3.10 is 3.1)');
     expect(versions.issues[2]?.message).toContain('write the minor version, "12.1"');
     expect(versions.message.startsWith('resolvePythonTrainingStack: 3 invalid options\n')).toBe(true);

@@ -112,6 +112,9 @@ export interface TensorFlowRelease {
 
 /** TensorFlow releases, oldest first. */
 export const TENSORFLOW_RELEASES: readonly TensorFlowRelease[] = [
+  // The tensorflow-2.12.0 row of the same table as remembered, not found in a stored copy: UNVERIFIED. Kept for the
+  // prebuilt tf-*.2-12.py310 images below, which jobs from 2023 still name.
+  { version: '2.12', tensorflow: '2.12.1', python: pythons('3.8', '3.11'), cuda: '11.8', cudnn: '8.6', andCuda: false },
   { version: '2.13', tensorflow: '2.13.1', python: pythons('3.8', '3.11'), cuda: '11.8', cudnn: '8.6', andCuda: false },
   { version: '2.14', tensorflow: '2.14.1', python: pythons('3.9', '3.11'), cuda: '11.8', cudnn: '8.7', andCuda: true },
   { version: '2.15', tensorflow: '2.15.1', python: pythons('3.9', '3.11'), cuda: '12.2', cudnn: '8.9', andCuda: true },
@@ -172,7 +175,9 @@ export const FASTAI_RELEASES: readonly TorchLibraryRelease[] = [
 // ("Using image names without the latest tag isn't supported"). The page gives CUDA as a major version only
 // ("GPU (CUDA 12.x)"), the framework as "2.4.x (latest patch)", and Python 3.10 for every image below. PyTorch's
 // CPU image is the `pytorch-xla` one, listed as "CPU only". Ubuntu versions are not documented.
-// Older images (TensorFlow before 2.13, PyTorch before 2.1, `py37` variants) and TPU images are left out.
+// TensorFlow 2.12 (Python 3.10, CUDA 11.x, available until 2025-06-30) is from a stored copy of the "Supported
+// frameworks" list of the same docs. Older images (TensorFlow before 2.12, PyTorch before 2.1, `py37` variants) and
+// TPU images are left out.
 
 /** A Vertex AI prebuilt training image. */
 export interface VertexPrebuiltTrainingImage {
@@ -212,6 +217,8 @@ export const VERTEX_PREBUILT_TRAINING_IMAGES: readonly VertexPrebuiltTrainingIma
   { framework: 'pytorch', version: '2.3', accelerator: 'cpu', cuda: null, python: '3.10', name: 'pytorch-xla.2-3.py310', endOfAvailability: '2026-04-24' },
   { framework: 'pytorch', version: '2.4', accelerator: 'gpu', cuda: '12.x', python: '3.10', name: 'pytorch-gpu.2-4.py310', endOfAvailability: '2026-07-24' },
   { framework: 'pytorch', version: '2.4', accelerator: 'cpu', cuda: null, python: '3.10', name: 'pytorch-xla.2-4.py310', endOfAvailability: '2026-07-24' },
+  { framework: 'tensorflow', version: '2.12', accelerator: 'gpu', cuda: '11.x', python: '3.10', name: 'tf-gpu.2-12.py310', endOfAvailability: '2025-06-30' },
+  { framework: 'tensorflow', version: '2.12', accelerator: 'cpu', cuda: null, python: '3.10', name: 'tf-cpu.2-12.py310', endOfAvailability: '2025-06-30' },
   { framework: 'tensorflow', version: '2.13', accelerator: 'gpu', cuda: '11.x', python: '3.10', name: 'tf-gpu.2-13.py310', endOfAvailability: '2025-07-05' },
   { framework: 'tensorflow', version: '2.13', accelerator: 'cpu', cuda: null, python: '3.10', name: 'tf-cpu.2-13.py310', endOfAvailability: '2025-07-05' },
   { framework: 'tensorflow', version: '2.14', accelerator: 'gpu', cuda: '11.x', python: '3.10', name: 'tf-gpu.2-14.py310', endOfAvailability: '2025-09-26' },

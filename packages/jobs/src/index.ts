@@ -119,7 +119,13 @@ export {
   type ScaleTierConversion,
   type MachineSpecConversion,
 } from './lib/scale-tiers.js';
-export { parseWorkerPoolSpecFlag, type WorkerPoolFlagContext } from './lib/gcloud/worker-pool-spec-flag.js';
+export {
+  parseWorkerPoolSpecFlag,
+  type WorkerPoolFlagContext,
+  type ParsedWorkerPoolSpec,
+  type WorkerPoolAutopackaging,
+  type ExecutorImageCheck,
+} from './lib/gcloud/worker-pool-spec-flag.js';
 export {
   renderGcloudCommand,
   type GcloudRenderable,

@@ -72,7 +72,12 @@ describe('parseWorkerPoolSpecFlag', () => {
     ['machine-type=n1-standard-4,container-image-uri=gcr.io/p/t,executor-image-uri=gcr.io/p/e,python-module=m', /- container-image-uri: .*give one of them/],
     ['machine-type=n1-standard-4,executor-image-uri=gcr.io/p/e', /- python-module: executor-image-uri needs python-module/],
     ['machine-type=n1-standard-4,python-module=trainer.task', /- executor-image-uri: python-module needs executor-image-uri/],
-    ['machine-type=n1-standard-4,local-package-path=.,executor-image-uri=gcr.io/p/e,python-module=m', /- local-package-path: asks gcloud to package local code/],
+    ['machine-type=n1-standard-4,local-package-path=.,executor-image-uri=gcr.io/p/e', /- python-module: local-package-path needs python-module=MODULE/],
+    ['machine-type=n1-standard-4,local-package-path=.,python-module=m', /- executor-image-uri: local code needs executor-image-uri/],
+    ['machine-type=n1-standard-4,executor-image-uri=gcr.io/p/e,requirements=pandas', /- requirements: needs the code to package: local-package-path=DIR/],
+    ['machine-type=n1-standard-4,executor-image-uri=gcr.io/p/e,local-package-path=.,script=t.py,python-module=m', /- python-module: python-module and script both say what runs/],
+    ['machine-type=n1-standard-4,executor-image-uri=gcr.io/p/e,local-package-path=.,python-module=m,extra-dirs=conf', /- extra-dirs: copies folders into an image, so it needs output-image-uri/],
+    ['machine-type=n1-standard-4,container-image-uri=gcr.io/p/t,local-package-path=.', /- container-image-uri: local-package-path package local code/],
     ['machine-type=n1-standard-4,machine-type=n1-standard-8,container-image-uri=gcr.io/p/t', /- machine-type: given twice/],
     ['machine-type,container-image-uri=gcr.io/p/t', /- machine-type: "machine-type" is not key=value/],
   ])('%s -> INVALID_ARGUMENT', (value, message) => {
@@ -91,20 +96,12 @@ describe('parseWorkerPoolSpecFlag', () => {
     expect(error.code).toBe('INVALID_ARGUMENT');
     expect(error.issues).toEqual([
       { path: 'machine-typ', message: 'unknown key "machine-typ"; did you mean machine-type?' },
-      {
-        path: 'local-package-path',
-        message:
-          'asks gcloud to package local code into an image, which only gcloud does; build and push the image yourself and ' +
-          'give container-image-uri (or upload a package and give executor-image-uri + python-module)',
-      },
       { path: 'oops', message: '"oops" is not key=value; write oops=VALUE' },
       { path: 'accelerator-type', message: '"NVIDIA_TESLA_T5" is not a Vertex accelerator type; did you mean NVIDIA_TESLA_T4?' },
       { path: 'accelerator-count', message: 'must be a whole number, got "one"; e.g. accelerator-count=1' },
       { path: 'replica-count', message: 'must be a whole number, got "two"; e.g. replica-count=1' },
-      {
-        path: 'container-image-uri',
-        message: 'say what the pool runs: container-image-uri=IMAGE, or executor-image-uri=IMAGE,python-module=MODULE',
-      },
+      { path: 'executor-image-uri', message: 'local code needs executor-image-uri: the prebuilt image that runs it (or, with output-image-uri, the image to build from)' },
+      { path: 'python-module', message: 'local-package-path needs python-module=MODULE (e.g. trainer.task) or script=FILE: what to run' },
       { path: 'disk-size', message: 'must be a whole number, got "big"; e.g. disk-size=100 (GB)' },
     ]);
     expect(error.message).toBe(

@@ -2,8 +2,8 @@
 // flags.py: an ArgDict with replica-count, machine-type (required), accelerator-type, accelerator-count,
 // container-image-uri, executor-image-uri, python-module, and the autopackaging keys output-image-uri, script,
 // local-package-path, requirements, extra-packages, extra-dirs. Exactly one group: container-image-uri; or
-// executor-image-uri + python-module; or local code to package. replica-count and accelerator-count default
-// to 1. `--args`, `--command` and `--python-package-uris` are job-wide flags that apply to every pool.
+// executor-image-uri + python-module; or local code to package (read into `autopackaging`, which
+// packagePythonTrainer and the train app act on). replica-count and accelerator-count default to 1. `--args`, `--command` and `--python-package-uris` are job-wide flags that apply to every pool.
 import type { AcceleratorType, WorkerPoolSpec } from '../../generated/vertex-types.js';
 import { JobsError, type SpecIssue } from '../jobs-error.js';
 import { vertexSchema } from '../schema/vertex-schema.js';
@@ -28,7 +28,13 @@ const KEYS = [
   'extra-dirs',
 ] as const;
 
-const AUTOPACKAGING = new Set(['output-image-uri', 'script', 'local-package-path', 'requirements', 'extra-packages', 'extra-dirs']);
+const AUTOPACKAGING = ['output-image-uri', 'script', 'local-package-path', 'requirements', 'extra-packages', 'extra-dirs'] as const;
+
+/**
+ * Checks an executor image (e.g. `@vertexkit/containers`' `checkExecutorImage` against the prebuilt-image catalogue,
+ * which this package does not carry): the problem with the fix, or undefined when the image suits the pool.
+ */
+export type ExecutorImageCheck = (params: { imageUri: string; acceleratorType?: string }) => string | undefined;
 
 /** The job-wide gcloud flags that fill in every worker pool. */
 export interface WorkerPoolFlagContext {
@@ -38,7 +44,41 @@ export interface WorkerPoolFlagContext {
   command?: string[];
   /** `--python-package-uris`: the packages every Python pool installs. */
   pythonPackageUris?: string[];
+  /** Checks `executor-image-uri` of a pool that runs a Python package; its problem is one of the flag's. */
+  checkExecutorImage?: ExecutorImageCheck;
 }
+
+/**
+ * What a pool's autopackaging keys ask for: local code to package. Without `output-image-uri` it becomes an sdist
+ * run by the executor image (the Vertex AI SDK's way: `pythonPackageSpec`, no image built); with it, an image built
+ * FROM the executor image with the package installed (gcloud's way: `containerSpec` with that image).
+ */
+export interface WorkerPoolAutopackaging {
+  mode: 'python-package' | 'container-image';
+  /** `local-package-path`: the folder to package. */
+  localPackagePath?: string;
+  /** `script`: a script in it (or, without local-package-path, a lone script) whose module runs. */
+  script?: string;
+  /** The module the pool runs: `python-module`, or the script's. */
+  pythonModule: string;
+  /** `executor-image-uri`: what runs the package, or what the image is built from. */
+  executorImageUri: string;
+  /** `requirements` (`;`-separated in the flag). */
+  requirements: string[];
+  /** `extra-packages`: local wheels or sdists installed too. */
+  extraPackages: string[];
+  /** `extra-dirs`: folders copied into the image (container-image only). */
+  extraDirs: string[];
+  /** `output-image-uri`: the image to build. */
+  outputImageUri?: string;
+}
+
+/**
+ * A parsed `--worker-pool-spec`: a WorkerPoolSpec, and for a pool with autopackaging keys what to package. Such a
+ * pool's `pythonPackageSpec.packageUris` lacks the package until it is staged, and its `containerSpec.imageUri`
+ * names an image not yet built: package it (`packagePythonTrainer`) and drop `autopackaging` before submitting.
+ */
+export type ParsedWorkerPoolSpec = WorkerPoolSpec & { autopackaging?: WorkerPoolAutopackaging };
 
 function unquote(value: string): string {
   const trimmed = value.trim();
@@ -123,15 +163,64 @@ function readEntries(value: string, issues: FlagIssues): Map<string, string> {
       continue;
     }
     entries.set(key, entry);
-    if (AUTOPACKAGING.has(key)) {
-      issues.add(
-        key,
-        'asks gcloud to package local code into an image, which only gcloud does; build and push the image yourself and ' +
-          'give container-image-uri (or upload a package and give executor-image-uri + python-module)',
-      );
-    }
   }
   return entries;
+}
+
+/** gcloud's list values inside one key (`requirements=pandas;numpy`): `;`-separated. */
+function listValue(value: string | undefined): string[] {
+  return value === undefined ? [] : value.split(';').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** The script's module: `trainer/task.py` -> `trainer.task`, as packagePythonTrainer runs it. */
+function scriptModule(script: string): string {
+  return script
+    .replace(/^\.\//, '')
+    .replace(/\.py$/, '')
+    .split('/')
+    .map((part) => part.replace(/[^\w]/g, '_').replace(/^(\d)/, '_$1'))
+    .join('.');
+}
+
+/** The autopackaging keys' request, each problem of their combination recorded. */
+function autopackaging(entries: Map<string, string>, issues: FlagIssues): WorkerPoolAutopackaging | undefined {
+  const given = AUTOPACKAGING.filter((key) => entries.has(key));
+  if (given.length === 0) return undefined;
+  const localPackagePath = entries.get('local-package-path');
+  const script = entries.get('script');
+  const module = entries.get('python-module');
+  const executor = entries.get('executor-image-uri');
+  const outputImageUri = entries.get('output-image-uri');
+  if (entries.has('container-image-uri')) {
+    issues.add('container-image-uri', `${given.join(', ')} package local code to run in executor-image-uri; container-image-uri runs an image as it is: give one of them`);
+    return undefined;
+  }
+  if (localPackagePath === undefined && script === undefined) {
+    issues.add(given[0] ?? 'local-package-path', 'needs the code to package: local-package-path=DIR (with python-module=MODULE or script=FILE), or script=FILE alone');
+  }
+  if (executor === undefined) issues.add('executor-image-uri', 'local code needs executor-image-uri: the prebuilt image that runs it (or, with output-image-uri, the image to build from)');
+  if (script !== undefined && module !== undefined) issues.add('python-module', `python-module and script both say what runs (${module}, ${script}); give one of them`);
+  if (script === undefined && module === undefined && localPackagePath !== undefined) issues.add('python-module', 'local-package-path needs python-module=MODULE (e.g. trainer.task) or script=FILE: what to run');
+  if (script !== undefined && !script.endsWith('.py')) issues.add('script', `${JSON.stringify(script)} is not a .py file; the job runs it as a module, python -m`);
+  const extraDirs = listValue(entries.get('extra-dirs'));
+  if (extraDirs.length > 0 && outputImageUri === undefined) {
+    issues.add(
+      'extra-dirs',
+      'copies folders into an image, so it needs output-image-uri; a Python package (no output-image-uri) only installs package files: move the files into the package, or add output-image-uri',
+    );
+  }
+  if (executor === undefined || (script === undefined && module === undefined)) return undefined;
+  return {
+    mode: outputImageUri === undefined ? 'python-package' : 'container-image',
+    ...(localPackagePath !== undefined ? { localPackagePath } : {}),
+    ...(script !== undefined ? { script } : {}),
+    pythonModule: module ?? scriptModule(script ?? ''),
+    executorImageUri: executor,
+    requirements: listValue(entries.get('requirements')),
+    extraPackages: listValue(entries.get('extra-packages')),
+    extraDirs,
+    ...(outputImageUri !== undefined ? { outputImageUri } : {}),
+  };
 }
 
 /**
@@ -141,18 +230,24 @@ function readEntries(value: string, issues: FlagIssues): Map<string, string> {
  * `disk-type` and `disk-size` (as in `gcloud ai persistent-resources create --resource-pool-spec`) fill
  * `diskSpec`. Job-wide `--args`, `--command` and `--python-package-uris` come in `context`.
  *
+ * gcloud's autopackaging keys (`local-package-path`, `script`, `requirements`, `extra-packages`, `extra-dirs`,
+ * `output-image-uri`; lists `;`-separated) are read into `autopackaging`: without `output-image-uri` the pool gets a
+ * `pythonPackageSpec` (the package is staged as an sdist, no image is built: the Vertex AI SDK's way); with it, a
+ * `containerSpec` running that image, built FROM the executor image (gcloud's way). Package the code with
+ * `packagePythonTrainer` before submitting.
+ *
  * @throws JobsError INVALID_ARGUMENT listing every problem at once in `issues` (`path` is the key) and in the
  *   message, each with the fix: unknown keys (with "did you mean"), keys given twice, a missing machine-type,
- *   both or neither of container-image-uri and executor-image-uri, executor-image-uri without python-module,
- *   numbers that are not, and the autopackaging keys (local-package-path, script, ...), which need gcloud to build
- *   an image
+ *   both or neither of container-image-uri and executor-image-uri, executor-image-uri without python-module (or
+ *   local code), numbers that are not, autopackaging keys that do not fit together, and what
+ *   `context.checkExecutorImage` finds wrong with the executor image
  */
-export function parseWorkerPoolSpecFlag(value: string, context: WorkerPoolFlagContext = {}): WorkerPoolSpec {
+export function parseWorkerPoolSpecFlag(value: string, context: WorkerPoolFlagContext = {}): ParsedWorkerPoolSpec {
   const issues = new FlagIssues();
   const entries = readEntries(value, issues);
   const machineType = entries.get('machine-type');
   if (!machineType && !issues.has('machine-type')) issues.add('machine-type', 'required, e.g. machine-type=n1-standard-4');
-  const pool: WorkerPoolSpec = { machineSpec: { machineType: machineType ?? '' } };
+  const pool: ParsedWorkerPoolSpec = { machineSpec: { machineType: machineType ?? '' } };
   const machineSpec = pool.machineSpec ?? {};
   const accelerator = entries.get('accelerator-type');
   const acceleratorCount = entries.get('accelerator-count');
@@ -171,7 +266,24 @@ export function parseWorkerPoolSpecFlag(value: string, context: WorkerPoolFlagCo
   const image = entries.get('container-image-uri');
   const executor = entries.get('executor-image-uri');
   const module = entries.get('python-module');
-  if (image !== undefined && (executor !== undefined || module !== undefined)) {
+  const packaging = autopackaging(entries, issues);
+  const args = context.args && context.args.length > 0 ? [...context.args] : undefined;
+  const checkExecutor = (imageUri: string): void => {
+    const problem = context.checkExecutorImage?.({ imageUri, ...(machineSpec.acceleratorType ? { acceleratorType: machineSpec.acceleratorType } : {}) });
+    if (problem) issues.add('executor-image-uri', problem);
+  };
+  if (AUTOPACKAGING.some((key) => entries.has(key))) {
+    if (packaging?.mode === 'container-image') {
+      pool.containerSpec = { imageUri: packaging.outputImageUri ?? '' };
+      if (context.command && context.command.length > 0) pool.containerSpec.command = [...context.command];
+      if (args) pool.containerSpec.args = args;
+    } else if (packaging) {
+      checkExecutor(packaging.executorImageUri);
+      pool.pythonPackageSpec = { executorImageUri: packaging.executorImageUri, packageUris: [...(context.pythonPackageUris ?? [])], pythonModule: packaging.pythonModule };
+      if (args) pool.pythonPackageSpec.args = args;
+    }
+    if (packaging) pool.autopackaging = packaging;
+  } else if (image !== undefined && (executor !== undefined || module !== undefined)) {
     issues.add(
       'container-image-uri',
       'container-image-uri runs your own image; executor-image-uri + python-module run a package in a prebuilt one: give one of them',
@@ -179,14 +291,15 @@ export function parseWorkerPoolSpecFlag(value: string, context: WorkerPoolFlagCo
   } else if (image !== undefined) {
     pool.containerSpec = { imageUri: image };
     if (context.command && context.command.length > 0) pool.containerSpec.command = [...context.command];
-    if (context.args && context.args.length > 0) pool.containerSpec.args = [...context.args];
+    if (args) pool.containerSpec.args = args;
   } else if (executor === undefined && module !== undefined) {
     issues.add('executor-image-uri', 'python-module needs executor-image-uri (the prebuilt image that runs it)');
   } else if (executor !== undefined && module === undefined) {
-    issues.add('python-module', 'executor-image-uri needs python-module (the module to run, e.g. trainer.task)');
+    issues.add('python-module', 'executor-image-uri needs python-module (the module to run, e.g. trainer.task), or local-package-path / script for local code to package');
   } else if (executor !== undefined && module !== undefined) {
+    checkExecutor(executor);
     pool.pythonPackageSpec = { executorImageUri: executor, packageUris: [...(context.pythonPackageUris ?? [])], pythonModule: module };
-    if (context.args && context.args.length > 0) pool.pythonPackageSpec.args = [...context.args];
+    if (args) pool.pythonPackageSpec.args = args;
   } else {
     issues.add('container-image-uri', 'say what the pool runs: container-image-uri=IMAGE, or executor-image-uri=IMAGE,python-module=MODULE');
   }

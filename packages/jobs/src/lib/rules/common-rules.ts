@@ -1,6 +1,7 @@
 // Checks beyond the protos that apply wherever a message type appears: every MachineSpec, every Cloud Storage
 // location, every image, label map and environment list of a spec. The service would reject these (or, for
 // images and URIs, fail the job minutes later); the protos cannot say so.
+import type { ExecutorImageCheck } from '../gcloud/worker-pool-spec-flag.js';
 import type { SpecIssue } from '../jobs-error.js';
 import { acceleratorRule, machineTypeProblem } from '../machine-types.js';
 import { shortTypeName, vertexSchema } from '../schema/vertex-schema.js';
@@ -15,6 +16,12 @@ export interface ValidateSpecOptions {
    * unknown type is reported with the nearest known ones, which catches `n1-standard-3` and `n1-stndard-4`.
    */
   allowUnknownMachineTypes?: boolean;
+  /**
+   * Checks each pool's `pythonPackageSpec.executorImageUri`, e.g. against Vertex AI's prebuilt images with
+   * `@vertexkit/containers`' `checkExecutorImage` (`({ imageUri, acceleratorType }) => checkExecutorImage({ imageUri,
+   * acceleratorType }).problem`). Default: only the image reference's form is checked.
+   */
+  checkExecutorImage?: ExecutorImageCheck;
 }
 
 // Vertex AI's label rule: keys and values up to 64 characters of lowercase letters, digits, _ and -; keys start

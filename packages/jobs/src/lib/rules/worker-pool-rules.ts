@@ -2,6 +2,7 @@
 // chief (primary replica) and runs exactly one replica; later pools may be left empty ({}) to skip a role
 // (workers, parameter servers, evaluators in that order); a pool that is used needs a machine and a task.
 import type { SpecIssue } from '../jobs-error.js';
+import type { ValidateSpecOptions } from './common-rules.js';
 import { isPlainObject, joinPath } from '../schema/well-known-types.js';
 
 /** Whether a worker pool is `{}` (or only undefined fields): a skipped role. */
@@ -10,7 +11,7 @@ export function isEmptyPool(pool: unknown): boolean {
 }
 
 /** Checks `jobSpec` (a CustomJobSpec) found at `path`. */
-export function workerPoolRules(jobSpec: unknown, path: string, issues: SpecIssue[]): void {
+export function workerPoolRules(jobSpec: unknown, path: string, issues: SpecIssue[], options: ValidateSpecOptions = {}): void {
   if (!isPlainObject(jobSpec) || !Array.isArray(jobSpec.workerPoolSpecs)) return;
   const poolsPath = joinPath(path, 'workerPoolSpecs');
   jobSpec.workerPoolSpecs.forEach((pool: unknown, index: number) => {
@@ -36,6 +37,13 @@ export function workerPoolRules(jobSpec: unknown, path: string, issues: SpecIssu
     }
     if (index > 0 && replicas === 0) {
       issues.push({ path: joinPath(at, 'replicaCount'), message: 'replicaCount 0 runs nothing; set it to 1 or more, or make the pool {} to skip it' });
+    }
+    const python = pool.pythonPackageSpec;
+    if (options.checkExecutorImage && isPlainObject(python) && typeof python.executorImageUri === 'string' && python.executorImageUri !== '') {
+      const machine = isPlainObject(pool.machineSpec) ? pool.machineSpec : {};
+      const acceleratorType = typeof machine.acceleratorType === 'string' ? machine.acceleratorType : undefined;
+      const problem = options.checkExecutorImage({ imageUri: python.executorImageUri, ...(acceleratorType ? { acceleratorType } : {}) });
+      if (problem) issues.push({ path: joinPath(joinPath(at, 'pythonPackageSpec'), 'executorImageUri'), message: problem });
     }
     const hasContainer = pool.containerSpec !== undefined && pool.containerSpec !== null;
     const hasPackage = pool.pythonPackageSpec !== undefined && pool.pythonPackageSpec !== null;

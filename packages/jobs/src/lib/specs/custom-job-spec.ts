@@ -20,8 +20,8 @@ export type CustomJobResource = Record<string, unknown>;
 export const CUSTOM_JOB_KIND: SpecKind = {
   label: 'CustomJob',
   type: `${V1}.CustomJob`,
-  rules: (spec, issues) => {
-    workerPoolRules(spec.jobSpec, 'jobSpec', issues);
+  rules: (spec, issues, options) => {
+    workerPoolRules(spec.jobSpec, 'jobSpec', issues, options);
   },
 };
 

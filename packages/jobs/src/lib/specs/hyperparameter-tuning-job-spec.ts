@@ -24,8 +24,8 @@ const VALUE_SPECS = ['doubleValueSpec', 'integerValueSpec', 'categoricalValueSpe
 export const HYPERPARAMETER_TUNING_JOB_KIND: SpecKind = {
   label: 'HyperparameterTuningJob',
   type: `${V1}.HyperparameterTuningJob`,
-  rules: (spec, issues) => {
-    workerPoolRules(spec.trialJobSpec, 'trialJobSpec', issues);
+  rules: (spec, issues, options) => {
+    workerPoolRules(spec.trialJobSpec, 'trialJobSpec', issues, options);
     trialCountRules(spec, issues);
     studyRules(spec, issues);
   },

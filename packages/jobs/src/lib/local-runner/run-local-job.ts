@@ -3,11 +3,12 @@ import { randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseLocation } from '@vertexkit/storage';
+import { parseLocation, type Storage } from '@vertexkit/storage';
 import { waitForJob, type JobHandle, type JobSnapshot, type WaitOptions } from '../job-handle.js';
 import type { JobState } from '../job-state.js';
 import { JobsError } from '../jobs-error.js';
 import { toCustomJobResource, type CustomJobSpec } from '../specs/custom-job-spec.js';
+import { mapBucketPaths, preparePythonEnvironment, PythonSetupError, type LocalPythonEnvironment, type LocalPythonOptions } from './python-environment.js';
 import { vertexEnvironment } from './vertex-environment.js';
 
 /** The parts of a CustomJob resource (proto JSON shape, after `toCustomJobResource`) the local runner reads. */
@@ -52,6 +53,20 @@ export interface LocalRunnerOptions {
   onLog?: (line: LocalJobLogLine) => void;
   /** After SIGTERM on cancel, SIGKILL after this long. Default 10 s, like Vertex's preemption notice... and Cloud Run's. */
   killAfterMs?: number;
+  /**
+   * For a pythonPackageSpec: the python3 its virtual environment is made from, where environments are kept, more
+   * pip arguments. The environment (one per set of package bytes, reused) gets the packages installed with their
+   * requirements; it sees the site packages of that python3, as a prebuilt image's framework is seen.
+   */
+  python?: LocalPythonOptions;
+  /**
+   * A folder whose subfolders stand in for buckets: `gs://<bucket>/<key>` and `/gcs/<bucket>/<key>` (the bucket mount
+   * inside a Vertex AI job) in package URIs, args, env values and the output directories read as
+   * `<localBuckets>/<bucket>/<key>`. Without it, gs:// package URIs are downloaded with `storage`.
+   */
+  localBuckets?: string;
+  /** Storage handle for gs:// package URIs. */
+  storage?: Storage;
 }
 
 /** A local job: a {@link JobHandle}, plus the process's output. */
@@ -62,13 +77,16 @@ export interface LocalJobHandle extends JobHandle {
   readonly environment: Readonly<Record<string, string>>;
   /** The replica's exit code once it has exited (null while it runs, or when a signal ended it). */
   readonly exitCode: number | null;
+  /** For a pythonPackageSpec, once it is ready: the virtual environment the module runs in. */
+  readonly pythonEnvironment: LocalPythonEnvironment | undefined;
 }
 
 const LOG_TAIL = 200;
 
 /**
- * Runs a CustomJob on this machine, as Vertex AI would run its primary replica: the container's command (or
- * `python3 -m <module>` for a Python package) as a local process, with the environment Vertex sets
+ * Runs a CustomJob on this machine, as Vertex AI would run its primary replica: the container's command (or, for a
+ * Python package, `python -m <module> <args>` in a virtual environment with the packages installed: one per set of
+ * package bytes, kept under `.vertexkit/python/` and reused) as a local process, with the environment Vertex sets
  * (AIP_MODEL_DIR, AIP_CHECKPOINT_DIR, AIP_TENSORBOARD_LOG_DIR, CLUSTER_SPEC, TF_CONFIG, CLOUD_ML_JOB_ID). It
  * goes through the same states as a remote job: QUEUED, PENDING, RUNNING, then SUCCEEDED, FAILED (with
  * Vertex's message for a non-zero exit) or CANCELLING and CANCELLED.
@@ -90,8 +108,10 @@ export function startLocalCustomJob(spec: CustomJobSpec, options: LocalRunnerOpt
   const pools = resource.jobSpec.workerPoolSpecs;
   const primary = pools[0] ?? {};
   const cwd = options.cwd ?? process.cwd();
-  const command = commandOf(primary, options.commands);
-  const baseOutputDir = options.baseOutputDir ?? resource.jobSpec.baseOutputDirectory?.outputUriPrefix ?? path.join(cwd, '.vertexkit', 'jobs', jobId);
+  const buckets = options.localBuckets === undefined ? undefined : path.resolve(cwd, options.localBuckets);
+  const command = commandOf(primary, options.commands).map((part) => mapBucketPaths(part, buckets));
+  const python = 'pythonPackageSpec' in primary ? primary.pythonPackageSpec : undefined;
+  const baseOutputDir = mapBucketPaths(options.baseOutputDir ?? resource.jobSpec.baseOutputDirectory?.outputUriPrefix ?? path.join(cwd, '.vertexkit', 'jobs', jobId), buckets);
   const environment = vertexEnvironment({
     jobId,
     replicaCounts: pools.map((pool, index) => ('replicaCount' in pool || 'containerSpec' in pool || 'pythonPackageSpec' in pool ? Number((pool as { replicaCount?: number | string }).replicaCount ?? (index === 0 ? 1 : 0)) : 0)),
@@ -103,7 +123,8 @@ export function startLocalCustomJob(spec: CustomJobSpec, options: LocalRunnerOpt
       ? { job: { python_module: primary.pythonPackageSpec.pythonModule ?? '', package_uris: primary.pythonPackageSpec.packageUris ?? [], job_args: primary.pythonPackageSpec.args ?? [] } }
       : {}),
   });
-  const specEnv = Object.fromEntries((('containerSpec' in primary ? primary.containerSpec?.env : undefined) ?? ('pythonPackageSpec' in primary ? primary.pythonPackageSpec?.env : undefined) ?? []).map(({ name: key, value }) => [key, value ?? '']));
+  const specEnv = Object.fromEntries((('containerSpec' in primary ? primary.containerSpec?.env : undefined) ?? ('pythonPackageSpec' in primary ? primary.pythonPackageSpec?.env : undefined) ?? []).map(({ name: key, value }) => [key, mapBucketPaths(value ?? '', buckets)]));
+  let pythonEnvironment: LocalPythonEnvironment | undefined;
 
   const logs: LocalJobLogLine[] = [];
   let state: JobState = 'JOB_STATE_QUEUED';
@@ -145,13 +166,24 @@ export function startLocalCustomJob(spec: CustomJobSpec, options: LocalRunnerOpt
       const location = parseLocation(environment[key]!);
       if (location.scheme === 'file') await mkdir(location.path, { recursive: true });
     }
+    const baseEnv = options.env ?? process.env;
+    if (python) {
+      // What the executor image does before it runs the module: install the packages (here, into a kept venv).
+      try {
+        pythonEnvironment = await preparePythonEnvironment({ packageUris: python.packageUris ?? [], cwd, options: options.python ?? {}, localBuckets: buckets, storage: options.storage, env: baseEnv });
+      } catch (failure) {
+        if (!(failure instanceof PythonSetupError)) throw failure;
+        return finish('JOB_STATE_FAILED', { code: 3, message: `The replica workerpool0-0 could not install its Python packages: ${failure.message}` });
+      }
+      command[0] = pythonEnvironment.python;
+    }
     if (cancelRequested) return finish('JOB_STATE_CANCELLED');
     state = 'JOB_STATE_RUNNING';
     startTime = new Date();
     const [executable, ...args] = command;
     const proc = spawn(executable!, args, {
       cwd,
-      env: { ...(options.env ?? process.env), ...specEnv, ...environment },
+      env: { ...(python ? { PYTHONUNBUFFERED: '1' } : {}), ...baseEnv, ...specEnv, ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
@@ -187,6 +219,9 @@ export function startLocalCustomJob(spec: CustomJobSpec, options: LocalRunnerOpt
     environment,
     get exitCode() {
       return exitCode;
+    },
+    get pythonEnvironment() {
+      return pythonEnvironment;
     },
     get: () => Promise.resolve(snapshot()),
     wait: (waitOptions: WaitOptions = {}) => waitForJob(() => Promise.resolve(snapshot()), { defaultPollIntervalMs: 200, ...waitOptions }),

@@ -88,7 +88,7 @@ export async function runLocal(invocation: Invocation): Promise<number> {
 }
 
 /** Test-only: VERTEXKIT_VERTEX_FAKE=127.0.0.1:<port> points the client at tools/vertex-fake, without credentials. */
-function fakeClientOptions(address: string): Record<string, unknown> {
+export function fakeClientOptions(address: string): Record<string, unknown> {
   const [host, port] = address.split(':');
   // The channel credentials and the auth client must be the very classes google-gax checks: its own copies.
   const fromJobs = createRequire(createRequire(import.meta.url).resolve('@vertexkit/jobs'));

@@ -15,6 +15,12 @@ import { DataError } from './errors.ts';
 import { createProgressReporter } from './progress.ts';
 import { trainJob, type TrainJobResult } from './train.ts';
 
+// gcloud's Python package jobs (--worker-pool-spec with executor-image-uri, or local code to package): src/python-job.ts.
+if (process.argv.slice(2).some((arg) => arg === '--worker-pool-spec' || arg.startsWith('--worker-pool-spec='))) {
+  const { runPythonJob } = await import('./python-job.ts');
+  process.exit(await runPythonJob(process.argv.slice(2)));
+}
+
 let invocation: Invocation;
 try {
   invocation = parseInvocation(process.argv.slice(2));

@@ -81,7 +81,9 @@ export function checkExecutorImage(options: CheckExecutorImageOptions): Executor
   const suggestion = nearest ? uriOf(home, nearest) : undefined;
   const noneLeft = (): string => {
     const kind = `${framework ? `${framework === 'tensorflow' ? 'TensorFlow' : 'PyTorch'} ` : ''}${wantsGpu === undefined ? '' : wantsGpu ? 'GPU ' : 'CPU '}`;
-    const latest = VERTEX_PREBUILT_TRAINING_IMAGES.filter((candidate) => (framework === undefined || candidate.framework === framework)).sort((a, b) => b.endOfAvailability.localeCompare(a.endOfAvailability))[0];
+    const latest = VERTEX_PREBUILT_TRAINING_IMAGES.filter(
+      (candidate) => (framework === undefined || candidate.framework === framework) && (wantsGpu === undefined || (candidate.accelerator === 'gpu') === wantsGpu),
+    ).sort((a, b) => b.endOfAvailability.localeCompare(a.endOfAvailability))[0];
     return `no ${kind}prebuilt training image this package knows is available on ${today}${latest ? ` (the last, ${latest.name}, was until ${latest.endOfAvailability})` : ''}: build your own image (renderPythonTrainingImage with base: "cuda", or output-image-uri) and run it as a container, or check for a day when the image was available (date)`;
   };
   const withSuggestion = (message: string): ExecutorImageCheck => ({ ...(image ? { image } : {}), problem: `${message}; ${suggestion ? `use ${suggestion}` : noneLeft()}`, ...(suggestion ? { suggestion } : {}) });

@@ -54,7 +54,8 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
         reject(new PythonSetupError(`${command} could not run: ${error.message}`));
         return;
       }
-      resolve({ code: error ? Number(error.code) : 0, output: `${stdout}\n${stderr}` });
+      // pip colours its messages when the parent's environment asks for colour (FORCE_COLOR): drop the escapes.
+      resolve({ code: error ? Number(error.code) : 0, output: `${stdout}\n${stderr}`.replace(/\u001b\[[0-9;]*m/g, '') });
     });
   });
 }
@@ -139,7 +140,7 @@ export async function preparePythonEnvironment(params: {
     if (created.code !== 0) {
       throw new PythonSetupError(`${executable} -m venv failed (on Debian: apt-get install python3-venv): ${created.output.trim().split('\n').at(-1) ?? ''}`);
     }
-    const env = { ...params.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONDONTWRITEBYTECODE: '1' };
+    const env = { ...params.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_COLOR: '1', PYTHONDONTWRITEBYTECODE: '1' };
     const installed = await run(path.join(building, 'bin', 'python'), ['-m', 'pip', 'install', '--no-build-isolation', ...pipArgs, ...packages.map((item) => item.file)], { env });
     if (installed.code !== 0) throw new PythonSetupError(pipFailure(installed.output));
     await writeFile(path.join(building, '.vertexkit-ready'), `${JSON.stringify({ packages }, null, 2)}\n`);

@@ -52,7 +52,8 @@ test('by default a failed load is one ERROR line, then exit 1', async () => {
 
 test('exitOnLoadFailure: false keeps the server up: health 503 "failed" until it is stopped', async () => {
   const server = startProcess({ EXIT_ON_LOAD_FAILURE: 'false' });
-  while (!server.stdout().includes('the model failed to load')) {
+  // Both streams: the failure on stdout, the address (printed by the fixture) on stderr, in either order.
+  while (!server.stdout().includes('the model failed to load') || !/listening http:\/\/\S+/.test(server.stderr())) {
     if (server.child.exitCode !== null) throw new Error(`exited early:\n${server.stdout()}${server.stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

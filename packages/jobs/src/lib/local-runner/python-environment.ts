@@ -55,6 +55,7 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
         return;
       }
       // pip colours its messages when the parent's environment asks for colour (FORCE_COLOR): drop the escapes.
+      // eslint-disable-next-line no-control-regex -- the ESC character is what is matched
       resolve({ code: error ? Number(error.code) : 0, output: `${stdout}\n${stderr}`.replace(/\u001b\[[0-9;]*m/g, '') });
     });
   });

@@ -64,21 +64,23 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
   }
 }
 
-describe.each<{ name: string; ngrams: 1 | 2; multi: boolean; quantize?: QuantizeOptions }>([
-  { name: 'single-label, words and bigrams', ngrams: 2, multi: false },
-  { name: 'single-label, words only', ngrams: 1, multi: false },
-  { name: 'multi-label, words and bigrams', ngrams: 2, multi: true },
+describe.each<{ name: string; ngrams: 1 | 2; multi: boolean; quantize?: QuantizeOptions; fold?: boolean }>([
+  { name: 'float, folded (the default): single-label, words and bigrams', ngrams: 2, multi: false },
+  { name: 'float, folded (the default): single-label, words only', ngrams: 1, multi: false },
+  { name: 'float, folded (the default): multi-label, words and bigrams', ngrams: 2, multi: true },
+  { name: 'float, layer kept: single-label, words and bigrams', ngrams: 2, multi: false, fold: false },
+  { name: 'float, layer kept: multi-label, words only', ngrams: 1, multi: true, fold: false },
   { name: 'quantized, folded: single-label, words and bigrams', ngrams: 2, multi: false, quantize: {} },
   { name: 'quantized, folded: single-label, words only', ngrams: 1, multi: false, quantize: {} },
   { name: 'quantized, folded: multi-label, words and bigrams', ngrams: 2, multi: true, quantize: {} },
   { name: 'quantized, layer kept: single-label, words and bigrams', ngrams: 2, multi: false, quantize: { fold: false } },
   { name: 'quantized, layer kept: multi-label, words and bigrams', ngrams: 2, multi: true, quantize: { fold: false } },
-])('model.onnx, $name', ({ ngrams, multi, quantize }) => {
+])('model.onnx, $name', ({ ngrams, multi, quantize, fold }) => {
   let model: TextClassifier;
   let dir: string;
 
   beforeAll(async () => {
-    dir = join(root, `${ngrams}-${multi}-${JSON.stringify(quantize ?? 'float')}`);
+    dir = join(root, `${ngrams}-${multi}-${JSON.stringify(quantize ?? 'float')}-${String(fold)}`);
     const train = multi ? multiLabelCorpus({ count: 150 }) : singleLabelCorpus({ perLabel: 40, labels: ['ham', 'news', 'spam'] });
     ({ best: model } = await trainTextClassifier({
       train,
@@ -92,7 +94,7 @@ describe.each<{ name: string; ngrams: 1 | 2; multi: boolean; quantize?: Quantize
     }));
     // The reference is the quantized model's own computation: the scores runTraining reports for it.
     if (quantize) model = quantizeTextClassifier({ model, ...quantize });
-    await exportModelDirectory(model, dir);
+    await exportModelDirectory(model, dir, fold === undefined ? {} : { fold });
   });
 
   it('gives the trainer\'s probabilities to within 1e-5 under ONNX Runtime, batched and padded', async () => {

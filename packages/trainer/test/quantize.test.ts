@@ -156,10 +156,11 @@ describe('exportModelDirectory({ quantize })', () => {
     expect(await exportModelDirectory(model, dir, { quantize: true })).toEqual(['model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'config.json']);
     const rows = model.vocabulary.size + 101;
     const tensors = await initializers(dir);
-    expect(tensors['embedding_int8']).toEqual({ dataType: onnx.TensorProto.DataType.INT8, dims: [rows, 3] });
-    expect(tensors['embedding_scale']).toEqual({ dataType: onnx.TensorProto.DataType.FLOAT, dims: [rows] });
+    // One more row: the zero row masked positions gather.
+    expect(tensors['table_int8']).toEqual({ dataType: onnx.TensorProto.DataType.INT8, dims: [rows + 1, 3] });
+    expect(tensors['table_scale']).toEqual({ dataType: onnx.TensorProto.DataType.FLOAT, dims: [rows + 1] });
     // Folded: no float table, no layer weight.
-    expect(tensors['embedding']).toBeUndefined();
+    expect(tensors['table']).toBeUndefined();
     expect(tensors['weight']).toBeUndefined();
     const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
     expect(config['quantization']).toEqual({ method: 'int8-per-row', folded: true, float_hidden_size: 16 });
@@ -169,17 +170,27 @@ describe('exportModelDirectory({ quantize })', () => {
     const unfolded = join(root, 'int8-unfolded');
     await exportModelDirectory(model, unfolded, { quantize: { fold: false } });
     const unfoldedTensors = await initializers(unfolded);
-    expect(unfoldedTensors['embedding_int8']).toEqual({ dataType: onnx.TensorProto.DataType.INT8, dims: [rows, 16] });
+    expect(unfoldedTensors['table_int8']).toEqual({ dataType: onnx.TensorProto.DataType.INT8, dims: [rows + 1, 16] });
     expect(unfoldedTensors['weight']).toEqual({ dataType: onnx.TensorProto.DataType.FLOAT, dims: [3, 16] });
   });
 
   it('writes a QuantizedTextClassifier as int8 without being asked, and a float model as float32 by default', async () => {
     await exportModelDirectory(quantizeTextClassifier({ model }), join(root, 'given'));
-    expect((await initializers(join(root, 'given')))['embedding_int8']).toBeDefined();
+    expect((await initializers(join(root, 'given')))['table_int8']).toBeDefined();
+    const rows = model.vocabulary.size + 101;
+    // Float: the layer folded into the table by default (3 labels < dim 16), kept with fold: false.
     await exportModelDirectory(model, join(root, 'float'));
     const float = await initializers(join(root, 'float'));
-    expect(float['embedding']).toEqual({ dataType: onnx.TensorProto.DataType.FLOAT, dims: [model.vocabulary.size + 101, 16] });
-    expect(float['embedding_int8']).toBeUndefined();
+    expect(float['table']).toEqual({ dataType: onnx.TensorProto.DataType.FLOAT, dims: [rows + 1, 3] });
+    expect(float['weight']).toBeUndefined();
+    expect(float['table_int8']).toBeUndefined();
+    expect(JSON.parse(await readFile(join(root, 'float', 'config.json'), 'utf8'))).toMatchObject({ hidden_size: 16, folded: true });
+    await exportModelDirectory(model, join(root, 'float-unfolded'), { fold: false });
+    const unfolded = await initializers(join(root, 'float-unfolded'));
+    expect(unfolded['table']).toEqual({ dataType: onnx.TensorProto.DataType.FLOAT, dims: [rows + 1, 16] });
+    expect(unfolded['weight']).toEqual({ dataType: onnx.TensorProto.DataType.FLOAT, dims: [3, 16] });
+    const unfoldedConfig = JSON.parse(await readFile(join(root, 'float-unfolded', 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(unfoldedConfig['folded']).toBeUndefined();
   });
 
   it.each([
@@ -216,6 +227,6 @@ describe('exportModelDirectory({ quantize })', () => {
     // 6 bytes a row (2 int8 values, a float32 scale) against 256 as float32.
     expect((await stat(join(dir, 'model.onnx'))).size).toBeLessThan((words + buckets) * 6 + 4096);
     expect(total).toBeLessThanOrEqual(5e6);
-    expect(buildOnnxModel(large).byteLength).toBeGreaterThan(72e6);
+    expect(buildOnnxModel(large, { fold: false }).byteLength).toBeGreaterThan(72e6);
   });
 });

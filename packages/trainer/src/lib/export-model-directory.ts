@@ -4,6 +4,7 @@ import { buildOnnxModel } from './build-onnx-model.js';
 import { quantizeTextClassifier, resolveQuantize, type QuantizeOptions } from './quantize-text-classifier.js';
 import { QuantizedTextClassifier } from './quantized-text-classifier.js';
 import type { TextClassifier } from './text-classifier.js';
+import { TrainerError } from './trainer-error.js';
 import { PAD_ID, PAD_TOKEN, UNK_TOKEN } from './vocabulary.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
@@ -18,6 +19,14 @@ export interface ExportModelDirectoryOptions {
    * what gets exported, quantize first and evaluate that model (as `runTraining` does with its `quantize`).
    */
   quantize?: boolean | QuantizeOptions;
+  /**
+   * Fold the linear layer into the table, so that each row holds its contribution to the logits (one value per
+   * label) instead of a `dim`-wide embedding: exact before rounding, and model.onnx (and what each request
+   * reads) shrinks by `dim / labels`; SpamAssassin's float model goes from 72.4 MB to 2.3 MB. Default: when it
+   * makes the table narrower (fewer labels than `dim`, as with the default `dim` 64). `quantize: { fold }` wins
+   * for a quantized model.
+   */
+  fold?: boolean;
 }
 
 /**
@@ -30,20 +39,25 @@ export interface ExportModelDirectoryOptions {
  *
  * @example
  * ```ts
- * await exportModelDirectory(best, './model');
- * await exportModelDirectory(best, './model-int8', { quantize: true }); // SpamAssassin: 72 MB -> 2 MB
+ * await exportModelDirectory(best, './model'); // float32, the layer folded into the table (SpamAssassin: 2.3 MB)
+ * await exportModelDirectory(best, './model-int8', { quantize: true }); // 8-bit rows (SpamAssassin: 1.7 MB)
  * // then: createTextClassificationHandler({ modelDir: './model' }) in @vertexkit/serve
  * ```
  */
 export async function exportModelDirectory(model: TextClassifier, dir: string, options: ExportModelDirectoryOptions = {}): Promise<string[]> {
+  const fold: unknown = options.fold;
+  if (fold !== undefined && typeof fold !== 'boolean') {
+    throw new TrainerError('INVALID_OPTION', `fold: expected true (fold the linear layer into the table), false (keep it) or undefined (fold when the table gets narrower), got ${typeof fold} ${JSON.stringify(fold)}`);
+  }
   const quantize = resolveQuantize(options.quantize);
-  const exported = quantize ? quantizeTextClassifier({ model, ...quantize }) : model;
+  const exported = quantize ? quantizeTextClassifier({ model, ...(fold === undefined ? {} : { fold }), ...quantize }) : model;
+  const folded = exported instanceof QuantizedTextClassifier ? exported.quantization.folded : (fold ?? exported.config.labels.length < exported.config.dim);
   await mkdir(dir, { recursive: true });
   const files: Record<(typeof MODEL_DIRECTORY_FILES)[number], string | Uint8Array> = {
-    'model.onnx': buildOnnxModel(exported),
+    'model.onnx': buildOnnxModel(exported, { fold: folded }),
     'tokenizer.json': JSON.stringify(tokenizerJson(exported)),
     'tokenizer_config.json': `${JSON.stringify(tokenizerConfigJson(exported), null, 2)}\n`,
-    'config.json': `${JSON.stringify(configJson(exported), null, 2)}\n`,
+    'config.json': `${JSON.stringify(configJson(exported, folded), null, 2)}\n`,
   };
   for (const [name, data] of Object.entries(files)) await writeFileAtomic(join(dir, name), data);
   return [...MODEL_DIRECTORY_FILES];
@@ -90,7 +104,7 @@ function tokenizerConfigJson(model: TextClassifier): Record<string, unknown> {
   };
 }
 
-function configJson(model: TextClassifier): Record<string, unknown> {
+function configJson(model: TextClassifier, folded: boolean): Record<string, unknown> {
   const { labels, problemType, dim, ngrams, buckets, maxLength, threshold } = model.config;
   return {
     // Not a transformers architecture: tools that only need the labels (serve, pipelines over ONNX) read
@@ -111,6 +125,9 @@ function configJson(model: TextClassifier): Record<string, unknown> {
           // hidden_size above is the table's width: the number of labels when the layer is folded into it.
           quantization: { method: model.quantization.method, folded: model.quantization.folded, float_hidden_size: model.quantization.floatDim },
         }
-      : {}),
+      : // model.onnx's table holds each row's logits (num_labels wide), not the hidden_size-wide embedding.
+        folded
+        ? { folded: true }
+        : {}),
   };
 }

@@ -1,4 +1,4 @@
-// The text-classification handler's ONNX Runtime worker thread: the same logits as on the main thread, a
+// The text-classification handler's ONNX Runtime worker thread (which tokenizes too): the same logits as on the main thread, a
 // thread that dies mid-batch fails that batch only (500 JSON, the server keeps serving on a new thread), a
 // failed restart is retried on the next batch, and close() stops the thread.
 //
@@ -33,7 +33,8 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 
     override postMessage(message: unknown, transfer?: Parameters<NodeWorker['postMessage']>[1]): void {
       const kill = threads.killOnNextRun;
-      if (kill && (message as { type?: unknown }).type === 'run') {
+      const type = (message as { type?: unknown }).type;
+      if (kill && (type === 'run' || type === 'run-texts')) {
         threads.killOnNextRun = undefined;
         if (kill === 'terminate') void this.terminate();
         else super.postMessage({ type: 'no-such-message' });

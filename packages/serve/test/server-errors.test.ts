@@ -72,6 +72,13 @@ describe('400: the request cannot be served as sent', () => {
     expect((await errorOf(await post('{"instances": ["a"], "parameters": {"__proto__": {"admin": true}}}'))).message).toBe(
       'body: "__proto__" is not allowed as a key',
     );
+    // Spelled with escapes, it is the same key.
+    expect((await errorOf(await post('{"instances": ["a"], "parameters": {"\\u005f_proto__": {"admin": true}}}'))).message).toBe(
+      'body: "__proto__" is not allowed as a key',
+    );
+    expect((await errorOf(await post('{"instances": ["a"], "parameters": {"constructor": {"prototype": {}}}}'))).message).toBe(
+      'body: "constructor" is not allowed as a key',
+    );
     // The word alone is fine.
     expect((await post({ instances: ['__proto__ constructor'] })).status).toBe(200);
     expect((await errorOf(await post({ instances: ['1', '2', '3', '4', '5'] }))).message).toBe(

@@ -1,5 +1,6 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { describeValue, isPlainObject } from './describe-value.js';
+import { compileWordLevelWords } from './word-level-words.js';
 import type { FailFile } from './read-classifier-config.js';
 
 /** The token ids of one text, special tokens included, ready to be padded into a batch. */
@@ -34,6 +35,8 @@ export interface CreateTextTokenizerParams {
   maxPositionEmbeddings: number | undefined;
   failTokenizer: FailFile;
   failTokenizerConfig: FailFile;
+  /** Internal, for the parity test: `false` always uses @huggingface/tokenizers (see compileWordLevelWords). */
+  fastPath?: boolean;
 }
 
 /** Used when neither the caller nor tokenizer_config.json says: BERT's length, which most encoders share. */
@@ -123,12 +126,19 @@ export function createTextTokenizer(params: CreateTextTokenizerParams): TextToke
   const budget = maxLength - numSpecialTokens;
   const padding = isPlainObject(tokenizerJson['padding']) ? tokenizerJson['padding'] : undefined;
 
+  const fastEncode = params.fastPath === false ? undefined : compileWordLevelWords(tokenizerJson, model, tokenizer.token_to_id(String(model['unk_token'])));
+
   return {
     maxLength,
     numSpecialTokens,
     padId: resolvePadId(tokenizer, padding, tokenizerConfig, failTokenizerConfig),
     padTypeId: typeof padding?.['pad_type_id'] === 'number' ? padding['pad_type_id'] : 0,
     encode(text: string): EncodedText {
+      const fast = fastEncode?.(text, truncateLeft ? Infinity : budget);
+      if (fast) {
+        const ids = truncateLeft && fast.length > budget ? fast.slice(fast.length - budget) : fast;
+        return postProcess({ ids, typeIds: new Array<number>(ids.length).fill(0) });
+      }
       const encoding = tokenizer.encode(text, { add_special_tokens: false });
       // Guarded at load for WordLevel and WordPiece; other models could still leave a token without an id.
       const missing = encoding.ids.findIndex((id) => id === undefined);

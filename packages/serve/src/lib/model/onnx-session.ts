@@ -19,6 +19,11 @@ export interface ModelSession {
    * feeds' buffers may be transferred to another thread: do not use them afterwards.
    */
   run(feeds: Record<string, Int64Feed>, output: string): Promise<OutputTensor | undefined>;
+  /**
+   * Tokenize, pad and run `texts` in the worker thread, which loaded the model directory's tokenizer (a worker
+   * session opened with `tokenizer`); undefined for other sessions.
+   */
+  runTexts?(texts: string[], output: string): Promise<OutputTensor | undefined>;
   /** Release the session (and stop its thread); runs after this reject. */
   release(): Promise<void>;
 }
@@ -51,18 +56,18 @@ export async function openInThreadSession(modelPath: string, sessionOptions: Inf
 }
 
 /**
- * The worker script beside the running module: dist/onnx-worker.js (or .cjs, matching the entry that
- * was loaded) in the built package, onnx-worker.ts when running from the sources (tests), which Node
- * runs with its type stripping.
+ * The worker script beside the running module: dist/onnx-worker.js (or .cjs, matching the entry that was loaded)
+ * in the built package. From the sources (the package's tests) the built dist/onnx-worker.js: the worker imports
+ * the tokenizer's modules, which Node cannot resolve from .ts files by their .js names.
  */
 export function onnxWorkerUrl(): URL {
   const here = import.meta.url;
-  const extension = /\.(c?js|ts)$/.exec(new URL(here).pathname)?.[0] ?? '.js';
-  const url = new URL(`./onnx-worker${extension}`, here);
+  const fromSources = here.endsWith('.ts');
+  const url = fromSources ? new URL('../../../dist/onnx-worker.js', here) : new URL(`./onnx-worker${here.endsWith('.cjs') ? '.cjs' : '.js'}`, here);
   if (!existsSync(url)) {
     throw new Error(
-      `ONNX Runtime's worker script ${fileURLToPath(url)} is missing: @vertexkit/serve ships it beside its entry point in dist/. ` +
-        'If you bundle the package, copy dist/onnx-worker.js next to the bundle, or pass worker: false to createTextClassificationHandler to run ONNX Runtime on the main thread',
+      `ONNX Runtime's worker script ${fileURLToPath(url)} is missing: ${fromSources ? 'build @vertexkit/serve first (npx nx run @vertexkit/serve:build)' : '@vertexkit/serve ships it beside its entry point in dist/; if you bundle the package, copy dist/onnx-worker.js next to the bundle'}, ` +
+        'or pass worker: false to createTextClassificationHandler to run ONNX Runtime on the main thread',
     );
   }
   return url;
@@ -97,8 +102,13 @@ const CLOSE_TIMEOUT_MS = 10_000;
  *
  * @throws OnnxLoadError when ONNX Runtime cannot load the model; an Error when the thread cannot start.
  */
-export async function openWorkerSession(workerUrl: URL, modelPath: string, sessionOptions: InferenceSession.SessionOptions): Promise<ModelSession> {
-  const data: OnnxWorkerData = { modelPath, sessionOptions: sessionOptions as Record<string, unknown> };
+export async function openWorkerSession(
+  workerUrl: URL,
+  modelPath: string,
+  sessionOptions: InferenceSession.SessionOptions,
+  tokenizer?: OnnxWorkerData['tokenizer'],
+): Promise<ModelSession> {
+  const data: OnnxWorkerData = { modelPath, sessionOptions: sessionOptions as Record<string, unknown>, ...(tokenizer ? { tokenizer } : {}) };
   let closed = false;
   let nextId = 0;
 
@@ -190,35 +200,11 @@ export async function openWorkerSession(workerUrl: URL, modelPath: string, sessi
     inputNames: first.ready.inputNames,
     outputNames: first.ready.outputNames,
     inputMetadata: first.ready.inputMetadata,
-    async run(feeds, output) {
-      if (closed) throw new Error('the ONNX Runtime session is closed');
-      current ??= start();
-      const starting = current;
-      let thread: WorkerThread;
-      try {
-        thread = await starting;
-      } catch (error) {
-        // The thread started after a crash could not load the model (say, the file went away): this run fails
-        // with why, and the next run tries again.
-        if (current === starting) current = undefined;
-        throw new Error(`ONNX Runtime's worker thread could not be restarted: ${(error as Error).message}`, { cause: error });
-      }
-      if (thread.failure) throw thread.failure;
-      const id = ++nextId;
-      return new Promise<OutputTensor | undefined>((resolve, reject) => {
-        if (thread.pending.size === 0) thread.worker.ref();
-        thread.pending.set(id, { resolve, reject });
-        const transfer = [...new Set(Object.values(feeds).map((feed) => feed.data.buffer as ArrayBuffer))];
-        try {
-          thread.worker.postMessage({ type: 'run', id, feeds, output } satisfies ToWorker, transfer);
-        } catch (error) {
-          thread.pending.delete(id);
-          if (thread.pending.size === 0) thread.worker.unref();
-          // DataCloneError and the like: a bug here, not in the model; this run fails, the thread is fine.
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
-      });
+    run: (feeds, output) => {
+      const transfer = [...new Set(Object.values(feeds).map((feed) => feed.data.buffer as ArrayBuffer))];
+      return send((id) => ({ type: 'run', id, feeds, output }), transfer);
     },
+    ...(tokenizer ? { runTexts: (texts: string[], output: string) => send((id) => ({ type: 'run-texts', id, texts, output }), []) } : {}),
     async release() {
       if (closed) return;
       closed = true;
@@ -231,6 +217,36 @@ export async function openWorkerSession(workerUrl: URL, modelPath: string, sessi
       clearTimeout(timer);
     },
   };
+
+  /** Posts one run to the thread (started again first if it died) and resolves with its output. */
+  async function send(message: (id: number) => ToWorker, transfer: ArrayBuffer[]): Promise<OutputTensor | undefined> {
+    if (closed) throw new Error('the ONNX Runtime session is closed');
+    current ??= start();
+    const starting = current;
+    let thread: WorkerThread;
+    try {
+      thread = await starting;
+    } catch (error) {
+      // The thread started after a crash could not load the model (say, the file went away): this run fails
+      // with why, and the next run tries again.
+      if (current === starting) current = undefined;
+      throw new Error(`ONNX Runtime's worker thread could not be restarted: ${(error as Error).message}`, { cause: error });
+    }
+    if (thread.failure) throw thread.failure;
+    const id = ++nextId;
+    return new Promise<OutputTensor | undefined>((resolve, reject) => {
+      if (thread.pending.size === 0) thread.worker.ref();
+      thread.pending.set(id, { resolve, reject });
+      try {
+        thread.worker.postMessage(message(id), transfer);
+      } catch (error) {
+        thread.pending.delete(id);
+        if (thread.pending.size === 0) thread.worker.unref();
+        // DataCloneError and the like: a bug here, not in the model; this run fails, the thread is fine.
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
 }
 
 function fromErrorInfo(info: ErrorInfo): Error {

@@ -1,12 +1,15 @@
-// The messages between the text-classification handler and its ONNX Runtime worker thread
-// (onnx-worker.ts). Types only: the worker imports this file with `import type`, which is erased, so
-// the worker stays a single file that Node can run from the sources (type stripping) as well as from dist.
+// The messages between the text-classification handler and its ONNX Runtime worker thread (onnx-worker.ts).
 
 /** What the worker is started with (`workerData`). */
 export interface OnnxWorkerData {
   modelPath: string;
   /** ONNX Runtime's InferenceSession.SessionOptions; only structured-clonable values. */
   sessionOptions: Record<string, unknown>;
+  /**
+   * The model directory whose tokenizer the worker loads, for `run-texts`: the worker tokenizes and pads, and the
+   * main thread only parses requests. Without it, only `run` (feeds built by the caller).
+   */
+  tokenizer?: { dir: string; maxLength?: number };
 }
 
 /** One int64 model input: the buffer is transferred to the worker, not copied. */
@@ -38,6 +41,8 @@ export interface ErrorInfo {
 
 export type ToWorker =
   | { type: 'run'; id: number; feeds: Record<string, Int64Feed>; output: string }
+  /** Tokenize and pad `texts` with the worker's tokenizer (see OnnxWorkerData.tokenizer), then run. */
+  | { type: 'run-texts'; id: number; texts: string[]; output: string }
   /** Release the session after the run in progress (if any), then exit. */
   | { type: 'close' };
 

@@ -3,11 +3,12 @@ import { join, resolve } from 'node:path';
 import type { Storage } from '@vertexkit/storage';
 import { fetchModel } from '../fetch-model.js';
 import type { ModelDescription, PredictionHandler } from '../handler.js';
+import { buildFeeds, INPUT_NAMES, type InputName } from './build-feeds.js';
 import { describeTextClassifier } from './describe-text-classifier.js';
 import { loadModelDirectory, type ModelDirectory } from './load-model-directory.js';
 import { ModelDirectoryError } from './model-directory-error.js';
 import { onnxSessionOptions } from './onnx-session-options.js';
-import { OnnxLoadError, onnxWorkerUrl, openInThreadSession, openWorkerSession, type Int64Feed, type ModelSession } from './onnx-session.js';
+import { OnnxLoadError, onnxWorkerUrl, openInThreadSession, openWorkerSession, type ModelSession } from './onnx-session.js';
 import { parseClassificationParameters, type TextClassificationParams } from './parse-classification-parameters.js';
 import { parseTextInstance } from './parse-text-instance.js';
 import { scoreLabels, type LabelScore } from './score-labels.js';
@@ -34,19 +35,21 @@ export interface TextClassificationHandlerOptions {
   /**
    * ONNX Runtime intra-op threads for one model run, the thread that runs it included. Default: every core
    * (`os.availableParallelism()`). A run is one batch at a time, and the event loop mostly waits for it: with
-   * `worker` (the default) it only parses requests and tokenizes meanwhile; without, it is held by the run.
+   * `worker` (the default) it only reads and parses requests meanwhile; without, it is held by the run.
    */
   threads?: number;
   /**
-   * Run ONNX Runtime in a worker thread (default `true`). onnxruntime-node holds the thread that runs a model
-   * for the whole run; in a worker, the event loop keeps reading, parsing and tokenizing the next requests
-   * meanwhile, and answers health checks during long runs. The token-id buffers are moved to the worker, not
-   * copied; the logits come back. `load()` starts the thread and `close()` stops it; if the thread dies, the
-   * batch it was running fails (the server answers 500) and a new thread is started for the next.
+   * Tokenize and run ONNX Runtime in a worker thread (default `true`). onnxruntime-node holds the thread that runs
+   * a model for the whole run; in a worker, the event loop keeps reading and parsing the next requests meanwhile,
+   * and answers health checks during long runs. The worker loads the directory's tokenizer too and tokenizes each
+   * batch before its run, so the HTTP work (event loop) and the model's (worker) use two cores side by side: for
+   * texts of hundreds of words, tokenizing costs more than the model run. The texts go to the worker, the logits
+   * come back. `load()` starts the thread and `close()` stops it; if the thread dies, the batch it was running
+   * fails (the server answers 500) and a new thread is started for the next.
    *
-   * `false` runs ONNX Runtime on the main thread: it suits a model whose runs take well under a millisecond
-   * served at low concurrency (handing a batch to another thread and back costs tens of microseconds), or a
-   * bundler that does not copy the package's `dist/onnx-worker.js` beside its output.
+   * `false` tokenizes and runs ONNX Runtime on the main thread: it suits a model whose runs take well under a
+   * millisecond served at low concurrency (handing a batch to another thread and back costs tens of
+   * microseconds), or a bundler that does not copy the package's `dist/onnx-worker.js` beside its output.
    */
   worker?: boolean;
 }
@@ -80,9 +83,6 @@ export interface TextClassificationHandler
   describe(): ModelDescription;
 }
 
-/** The model inputs serve knows how to fill; exports from transformers use a subset of them. */
-const INPUT_NAMES = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
-type InputName = (typeof INPUT_NAMES)[number];
 
 interface Loaded {
   model: ModelDirectory;
@@ -131,26 +131,10 @@ export function createTextClassificationHandler(
 
   const run = async (state: Loaded, texts: string[]): Promise<Float32Array[]> => {
     if (texts.length === 0) return [];
-    const encoded = texts.map((text) => state.model.encode(text));
-    // At least one column: an empty tensor dimension is legal ONNX but not every model handles it.
-    const length = Math.max(1, ...encoded.map(({ ids }) => ids.length));
-    const size = texts.length * length;
-    const inputIds = new BigInt64Array(size).fill(BigInt(state.model.padId));
-    const attentionMask = state.inputs.includes('attention_mask') ? new BigInt64Array(size) : undefined;
-    const tokenTypeIds = state.inputs.includes('token_type_ids') ? new BigInt64Array(size).fill(BigInt(state.model.padTypeId)) : undefined;
-    encoded.forEach(({ ids, typeIds }, row) => {
-      const offset = row * length;
-      for (let i = 0; i < ids.length; i++) {
-        inputIds[offset + i] = BigInt(ids[i]!);
-        if (attentionMask) attentionMask[offset + i] = 1n;
-        if (tokenTypeIds) tokenTypeIds[offset + i] = BigInt(typeIds[i] ?? 0);
-      }
-    });
-    const data: Record<InputName, BigInt64Array | undefined> = { input_ids: inputIds, attention_mask: attentionMask, token_type_ids: tokenTypeIds };
-    const feeds: Record<string, Int64Feed> = {};
-    for (const name of state.inputs) feeds[name] = { data: data[name]!, dims: [texts.length, length] };
-
-    const logits = await state.session.run(feeds, state.outputName);
+    // In the worker thread, which tokenizes too; on this thread with `worker: false`.
+    const logits = state.session.runTexts
+      ? await state.session.runTexts(texts, state.outputName)
+      : await state.session.run(buildFeeds(state.model, texts, state.inputs), state.outputName);
     const numLabels = state.model.labels.length;
     if (!logits || logits.type !== 'float32' || !(logits.data instanceof Float32Array) || logits.dims.length !== 2 || logits.dims[0] !== texts.length) {
       const got = logits ? `${logits.type} [${logits.dims.join(', ')}]` : 'missing';
@@ -161,7 +145,7 @@ export function createTextClassificationHandler(
     }
     const values = logits.data;
     // slice copies: the results outlive this batch's output buffer.
-    return encoded.map((_, row) => values.slice(row * numLabels, (row + 1) * numLabels));
+    return texts.map((_, row) => values.slice(row * numLabels, (row + 1) * numLabels));
   };
 
   const load = async (): Promise<Loaded> => {
@@ -175,7 +159,7 @@ export function createTextClassificationHandler(
     let session: ModelSession;
     try {
       session = worker
-        ? await openWorkerSession(onnxWorkerUrl(), model.modelPath, sessionOptions)
+        ? await openWorkerSession(onnxWorkerUrl(), model.modelPath, sessionOptions, { dir: model.dir, ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }) })
         : await openInThreadSession(model.modelPath, sessionOptions);
     } catch (error) {
       if (!(error instanceof OnnxLoadError)) throw error;

@@ -797,12 +797,15 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const POISON_HINT = /__proto__|constructor|\\u00/i;
-
 /**
  * JSON.parse with the parser's own words on malformed input (V8 says where: `... in JSON at position
- * 12 (line 1 column 13)`), refusing `__proto__` keys: a handler that `Object.assign`s parameters
- * would otherwise have its prototype replaced.
+ * 12 (line 1 column 13)`), refusing `__proto__` keys (and `constructor` keys holding a `prototype`): a handler
+ * that `Object.assign`s parameters would otherwise have its prototype replaced.
+ *
+ * Only a body that could hold such a key (the words, or any `\u` escape, which could spell them) is parsed a
+ * second time to look. The hint is three `includes()`, a vectorized scan: an `/i` regex here, and
+ * secure-json-parse's exact patterns (fastify's body parser), each cost more than the JSON.parse itself on
+ * 3.6 KB emails (15% of the event loop at 8,000 req/s, bench:serve).
  */
 function parseJsonBody(text: string): unknown {
   if (text.length === 0) throw new HttpError(400, 'body: empty; send a JSON object like {"instances": [...]}');
@@ -812,7 +815,7 @@ function parseJsonBody(text: string): unknown {
   } catch (error) {
     throw new HttpError(400, `malformed JSON: ${errorMessage(error)}`);
   }
-  if (POISON_HINT.test(text)) {
+  if (text.includes('__proto__') || text.includes('constructor') || text.includes('\\u')) {
     JSON.parse(text, (key, nested: unknown) => {
       if (key === '__proto__' || (key === 'constructor' && isPlainObject(nested) && 'prototype' in nested)) {
         throw new HttpError(400, `body: ${JSON.stringify(key)} is not allowed as a key`);

@@ -24,6 +24,8 @@ const GENERATED_DEPLOY_FILES = {
 };
 
 const TYPESCRIPT_TEST = 'tsc -p tsconfig.json && node --test "test/**/*.test.ts"';
+// `exec`, as the apps' own scripts: SIGTERM or Ctrl-C to npm start reaches node (the server drains, a local job is
+// cancelled) instead of stopping only the shell npm runs the script in, which would leave node running.
 
 /**
  * @typedef {object} TemplateSource
@@ -56,8 +58,8 @@ export const TEMPLATE_SOURCES = [
     },
     devDependencies: ['@types/cli-progress'],
     scripts: {
-      start: 'node src/main.ts --data data/ --output model/ --min-count 1',
-      train: 'node src/main.ts',
+      start: 'exec node src/main.ts --data data/ --output model/ --min-count 1',
+      train: 'exec node src/main.ts',
       test: TYPESCRIPT_TEST,
       typecheck: 'tsc -p tsconfig.json',
     },
@@ -78,7 +80,7 @@ export const TEMPLATE_SOURCES = [
     },
     devDependencies: [],
     scripts: {
-      start: 'node --env-file-if-exists=local.env src/main.ts',
+      start: 'exec node --env-file-if-exists=local.env src/main.ts',
       test: TYPESCRIPT_TEST,
       typecheck: 'tsc -p tsconfig.json',
     },
@@ -101,7 +103,7 @@ export const TEMPLATE_SOURCES = [
     },
     devDependencies: [],
     scripts: {
-      start: 'node --env-file-if-exists=local.env src/main.ts',
+      start: 'exec node --env-file-if-exists=local.env src/main.ts',
       test: TYPESCRIPT_TEST,
       typecheck: 'tsc -p tsconfig.json',
     },
@@ -118,7 +120,7 @@ export const TEMPLATE_SOURCES = [
     omit: { ...PROJECT_FILES },
     devDependencies: [],
     scripts: {
-      start: 'node src/main.ts',
+      start: 'exec node src/main.ts',
       test: TYPESCRIPT_TEST,
       typecheck: 'tsc -p tsconfig.json',
     },

@@ -50,13 +50,39 @@ options:
 
 class CancelledError extends Error {}
 
+/** Edit distance, for "did you mean": small strings only. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** node:util's parse errors in this CLI's words: the flag, and the fix. */
+function describeParseError(error: Error & { code?: string }): string {
+  const flag = /'(-[^']*)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
+    const name = flag.replace(/^-+/, '').split('=')[0] ?? '';
+    const near = Object.keys(OPTIONS).filter((option) => distance(option, name) <= 2);
+    return `unknown flag ${flag}${near.length ? `; did you mean --${near[0]}?` : ''} (create-vertexkit --help lists the flags)`;
+  }
+  const long = /--([a-z-]+)/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && long) {
+    if (/does not take an argument/.test(error.message)) return `--${long} takes no value: write --${long} alone`;
+    return `--${long} needs a value${long === 'template' ? `: one of ${TEMPLATE_NAMES.join(', ')}` : ''}, e.g. --${long} ${long === 'template' ? 'train' : long === 'region' ? 'us-central1' : long === 'name' ? 'my-app' : 'my-project'}`;
+  }
+  return `${error.message} (create-vertexkit --help lists the flags)`;
+}
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    // node:util's messages name the flag ("Unknown option '--tempalte'"); add the fix.
-    throw new CreateVertexkitError('INVALID_OPTIONS', `${(error as Error).message}. Run create-vertexkit --help for the flags.`);
+    throw new CreateVertexkitError('INVALID_OPTIONS', describeParseError(error as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -80,17 +106,17 @@ async function main(argv: string[]): Promise<number> {
 
   const interactive = process.stdin.isTTY && process.stdout.isTTY && values.yes !== true && !process.env.CI;
   let dir = positionals[0];
-  let template = values.template;
+  let template: string | undefined = values.template;
   let force = values.force === true || values.overwrite === true;
 
   if (interactive) {
     const prompts = await import('@clack/prompts');
     const check = <T>(value: T | symbol): T => {
       if (prompts.isCancel(value)) throw new CancelledError();
-      return value;
+      return value as T;
     };
     prompts.intro('create-vertexkit');
-    dir ??= check(
+    dir ??= check<string>(
       await prompts.text({
         message: 'Project folder',
         placeholder: 'my-vertexkit-app',
@@ -106,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
         },
       }),
     );
-    template ??= check(
+    template ??= check<string>(
       await prompts.select({
         message: 'Template',
         options: listTemplates().map((t) => ({ value: t.name, label: t.name, hint: t.summary })),
@@ -114,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
     );
     const entries = fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir) : [];
     if (entries.length > 0 && !force) {
-      force = check(await prompts.confirm({ message: `${dir} has ${entries.length} file(s) in it. Write into it anyway (files with the same names are replaced)?`, initialValue: false }));
+      force = check<boolean>(await prompts.confirm({ message: `${dir} has ${entries.length} file(s) in it. Write into it anyway (files with the same names are replaced)?`, initialValue: false }));
       if (!force) throw new CancelledError();
     }
   }
@@ -127,7 +153,8 @@ async function main(argv: string[]): Promise<number> {
     throw new CreateVertexkitError('INVALID_OPTIONS', `--template is required when not asked on a terminal: one of ${TEMPLATE_NAMES.join(', ')} (npm create vertexkit ${dir} -- --template train)`, { option: 'template' });
   }
 
-  const shown = path.relative(process.cwd(), path.resolve(dir)) || '.';
+  const relative = path.relative(process.cwd(), path.resolve(dir));
+  const shown = relative === '' ? '.' : relative.startsWith('..') ? path.resolve(dir) : relative;
   const result: ScaffoldResult = await scaffoldProject({
     dir,
     template,

@@ -46,7 +46,7 @@ describe.each(TEMPLATE_NAMES)('the %s template', (template) => {
       if (name.startsWith('@vertexkit/')) expect(range, name).toBe(`^${versionOf(name)}`);
     }
     expect(Object.keys(manifest.devDependencies)).toEqual(expect.arrayContaining(['typescript', '@types/node']));
-    expect(manifest.scripts.start).toMatch(/^node /);
+    expect(manifest.scripts.start).toMatch(/^exec node /);
     expect(manifest.scripts.test).toContain('node --test');
     expect(JSON.stringify(manifest)).not.toMatch(/\bnx\b/);
 

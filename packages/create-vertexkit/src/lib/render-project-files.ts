@@ -7,8 +7,6 @@ import {
   renderNodeServeImage,
   renderNodeTrainImage,
   renderPythonTrainingImage,
-  type NodeServeImageOptions,
-  type NodeTrainImageOptions,
   type RenderedImage,
 } from '@vertexkit/containers';
 import { CreateVertexkitError } from './create-vertexkit-error.js';
@@ -82,9 +80,9 @@ export function deployLocations(template: TemplateManifest, names: ProjectNames,
 function renderImage(template: TemplateManifest): RenderedImage {
   switch (template.image.kind) {
     case 'node-serve':
-      return renderNodeServeImage(template.image.options as NodeServeImageOptions);
+      return renderNodeServeImage(template.image.options);
     case 'node-train':
-      return renderNodeTrainImage(template.image.options as NodeTrainImageOptions);
+      return renderNodeTrainImage(template.image.options);
     case 'python-training':
       return renderPythonTrainingImage(template.image.options);
   }

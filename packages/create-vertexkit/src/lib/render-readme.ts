@@ -8,7 +8,7 @@ const REPOSITORY_URL = 'https://github.com/vertexkit/vertexkit/tree/main';
 const sh = (...lines: string[]): string => ['```sh', ...lines, '```'].join('\n');
 
 /** What `npm start` does and prints, per template. */
-function runSection(template: TemplateManifest, names: ProjectNames): string {
+function runSection(template: TemplateManifest): string {
   switch (template.name) {
     case 'train':
       return [
@@ -177,7 +177,7 @@ export function renderReadme(template: TemplateManifest, names: ProjectNames, ta
     '',
     sh('npm install', 'npm start'),
     '',
-    runSection(template, names),
+    runSection(template),
     '',
     '`npm test` type-checks the project (`tsc`) and runs `test/` with `node --test`.',
     '',

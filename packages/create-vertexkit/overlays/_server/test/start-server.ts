@@ -21,9 +21,11 @@ async function freePort(): Promise<number> {
 
 export async function startServer(): Promise<StartedServer> {
   const port = await freePort();
+  const root = path.resolve(import.meta.dirname, '..');
+  // src/main.ts resolves a relative MODEL_URI against INIT_CWD, the folder npm was started in: npm start in this folder.
   const child = spawn(process.execPath, ['--env-file-if-exists=local.env', 'src/main.ts'], {
-    cwd: path.resolve(import.meta.dirname, '..'),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+    cwd: root,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', INIT_CWD: root },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -12,9 +12,13 @@
 //   5. start a throwaway offline registry (verdaccio, no uplinks) on a free loopback port;
 //   6. publish every tarball to it;
 //   7. per package: a fresh npm project installs it ALONE (only the @vertexkit scope points at the
-//      local registry; third-party deps come from the normal registry and the user's npm cache),
+//      local registry; third-party deps come from the normal registry and the user's npm cache;
+//      create-vertexkit, unscoped, through the local registry, which proxies other names upstream),
 //      then imports it from ESM and requires it from CJS and runs the smoke test from
-//      scripts/lib/smoke-tests.mjs.
+//      scripts/lib/smoke-tests.mjs;
+//   8. per template: `npm create vertexkit` from the local registry into a temp folder, then that
+//      project's npm install, npm test and npm start, its Dockerfile checked and, with buildah,
+//      built (scripts/lib/starter-projects.mjs).
 // The registry is stopped and the temp folder removed in all cases (also on Ctrl-C).
 //
 // Options: --keep     keep the temp folder (its path is printed) to poke at the consumer projects
@@ -31,6 +35,7 @@ import { startLocalRegistry } from './lib/local-registry.mjs';
 import { listPublicPackages, packPackages } from './lib/pack-packages.mjs';
 import { startReadmeFixtures } from './lib/readme-fixtures.mjs';
 import { smokeTests } from './lib/smoke-tests.mjs';
+import { checkStarterProject } from './lib/starter-projects.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -68,8 +73,9 @@ const children = new Set();
  * Resolves with { code, output }; never rejects for a non-zero exit (see `mustRun`).
  */
 function run(cmd, argv, { cwd = ROOT, timeoutMs = 300_000, env = childEnv, quiet = false } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let child;
+  const promise = new Promise((resolve, reject) => {
+    child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let output = '';
     let stdout = '';
@@ -100,6 +106,9 @@ function run(cmd, argv, { cwd = ROOT, timeoutMs = 300_000, env = childEnv, quiet
       resolve({ code: code ?? (signal ? 128 : 1), output, stdout, stderr });
     });
   });
+  // For a long-running child (a server): the caller signals it and then awaits the result.
+  promise.child = child;
+  return promise;
 }
 
 async function mustRun(what, cmd, argv, options) {
@@ -335,7 +344,6 @@ const main = async () => {
 
 async function installAndSmoke(pkg, registryUrl, consumersDir) {
   const scope = pkg.name.startsWith('@') ? pkg.name.split('/')[0] : null;
-  if (!scope) throw new CheckError(`${pkg.name} is not scoped; the consumer project can only route a scope to the local registry`);
   const dir = path.join(consumersDir, pkg.name.replace(/[@/]/g, '_'));
   await fs.mkdir(dir, { recursive: true });
   // `type` deliberately unset: .mjs is ESM and .cjs is CommonJS regardless.
@@ -345,8 +353,9 @@ async function installAndSmoke(pkg, registryUrl, consumersDir) {
   );
   const host = registryUrl.replace(/^https?:/, '');
   // ONLY the scope goes to the local registry; everything else uses the registry and cache npm
-  // already uses (user and global npmrc still apply).
-  await fs.writeFile(path.join(dir, '.npmrc'), `${scope}:registry=${registryUrl}\n${host}:_authToken=${DUMMY_TOKEN}\n`);
+  // already uses (user and global npmrc still apply). An unscoped package (create-vertexkit) cannot be routed
+  // alone: that project uses the local registry for everything, which proxies other names to npm's registry.
+  await fs.writeFile(path.join(dir, '.npmrc'), `${scope ? `${scope}:registry` : 'registry'}=${registryUrl}\n${host}:_authToken=${DUMMY_TOKEN}\n`);
 
   const start = performance.now();
   const { output } = await mustRun(
@@ -380,6 +389,53 @@ async function installAndSmoke(pkg, registryUrl, consumersDir) {
     throw new CheckError(`${pkg.name}: ESM and CJS builds export different names\n  esm: ${esm}\n  cjs: ${cjs}`);
   }
   console.log(`  ESM and CJS export the same ${exportsByFormat.esm.length} names: ${exportsByFormat.esm.join(', ')}`);
+}
+
+/**
+ * Each template of create-vertexkit as a user gets it: `npm create vertexkit` from the local registry into a folder
+ * outside the repository, then the project's own install, test and start (scripts/lib/starter-projects.mjs).
+ */
+async function starterProjects(packages, registryUrl, work) {
+  if (!packages.some((p) => p.name === 'create-vertexkit')) return;
+  await fs.mkdir(work, { recursive: true });
+  const { findPythonTools } = await import('../tools/python-env/index.mjs');
+  const containerImages = await import('../tools/container-images/index.mjs');
+  const containers = await import(path.join(ROOT, 'packages', 'containers', 'dist', 'index.js'));
+  const missing = containerImages.containerToolsMissing();
+  const images = { containers, missing, buildImage: containerImages.buildImage, build: {} };
+  // One image per kind of Dockerfile keeps this step short: translate's is serve's (same renderer, same options), and
+  // train-python's starts FROM nvidia/cuda, which no registry here serves.
+  images.build.translate = { skip: 'the same Dockerfile as the serve template (renderNodeServeImage, the same options): built there' };
+  images.build['train-python'] = { skip: 'FROM nvidia/cuda and ghcr.io/astral-sh/uv, which cannot be pulled here (no container registry)' };
+  if (!missing) {
+    images.oci = containerImages.createOciEnvironment({ onLog: (line) => VERBOSE && console.log(`    ${line}`) });
+  }
+  const python = findPythonTools();
+  for (const template of ['train', 'serve', 'translate', 'train-python']) {
+    await step(`npm create vertexkit -- --template ${template}: install, test, start, image`, async () => {
+      if (images.oci && !images.baseReady && images.build[template]?.skip === undefined) {
+        const t = performance.now();
+        const { built } = await containerImages.ensureNodeBaseImage(images.oci);
+        images.baseReady = true;
+        console.log(`  node base image ${built ? `made (${fmtMs(performance.now() - t)})` : 'there already'}`);
+      }
+      try {
+        await checkStarterProject({
+          template,
+          work,
+          registryUrl,
+          published: packages,
+          tools: { run, mustRun, env: childEnv },
+          python,
+          images,
+          log: (line) => console.log(`  ${line}`),
+        });
+      } catch (error) {
+        if (error instanceof CheckError) throw error;
+        throw new CheckError(error.message, typeof error.cause === 'string' ? error.cause : error.details ?? '');
+      }
+    });
+  }
 }
 
 // --- main ----------------------------------------------------------------------------------------
@@ -433,8 +489,11 @@ try {
   await step('README examples as written, installed together from the tarballs, ESM and CommonJS', () => readmeExamples(packages, path.join(tmpRoot, 'consumers')));
 
   const npmrc = path.join(tmpRoot, 'publish', '.npmrc');
-  await step('start local registry (verdaccio, offline)', async () => {
-    registry = await startLocalRegistry({ dir: path.join(tmpRoot, 'registry') });
+  await step('start local registry (verdaccio; only other names proxied upstream)', async () => {
+    const upstream = (await run('npm', ['config', 'get', 'registry'], { quiet: true, timeoutMs: 30_000 })).stdout.trim() || 'https://registry.npmjs.org/';
+    const unscoped = packages.filter((p) => !p.name.startsWith('@vertexkit/')).map((p) => p.name);
+    registry = await startLocalRegistry({ dir: path.join(tmpRoot, 'registry'), ownPackages: unscoped, upstream });
+    console.log(`  own packages (never proxied): @vertexkit/*, ${unscoped.join(', ')}; other names proxied to ${upstream}`);
     await fs.mkdir(path.dirname(npmrc), { recursive: true });
     await fs.writeFile(npmrc, `registry=${registry.url}\n${registry.url.replace(/^https?:/, '')}:_authToken=${DUMMY_TOKEN}\n`);
     console.log(`  ${registry.url} (storage in ${path.join(tmpRoot, 'registry')})`);
@@ -445,6 +504,7 @@ try {
       installAndSmoke(pkg, registry.url, path.join(tmpRoot, 'consumers')),
     );
   }
+  await starterProjects(packages, registry.url, path.join(tmpRoot, 'starters'));
 } catch (err) {
   failure = err;
 } finally {

@@ -1,25 +1,29 @@
 // A throwaway npm registry (verdaccio, in this process) for release checks.
 //
-// Offline by construction: no uplinks, so it serves only what is published to it. Storage, config
-// and htpasswd live in `dir`. Anyone may publish `@vertexkit/*` packages, but npm itself refuses to
+// Offline by construction: no uplinks, so it serves only what is published to it, unless `upstream` is given: then
+// every name outside `ownPackages` is proxied to that registry (what npm uses anyway), so that a client can use this
+// registry for everything, as `npm create vertexkit` does, while the own packages still come only from here (they
+// have no proxy). Storage, config and htpasswd live in `dir`. Anyone may publish `@vertexkit/*` packages, but npm itself refuses to
 // publish without credentials, so clients still need a (dummy) `_authToken` for the registry URL.
 /* global fetch, URL, AbortSignal, setTimeout */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
 /**
- * @param {{ dir: string, scope?: string, logLevel?: string }} options
+ * @param {{ dir: string, scope?: string, ownPackages?: string[], upstream?: string, logLevel?: string }} options
  * @returns {Promise<{ url: string, port: number, stop: () => Promise<void> }>}
  */
-export async function startLocalRegistry({ dir, scope = '@vertexkit', logLevel = 'warn' }) {
+export async function startLocalRegistry({ dir, scope = '@vertexkit', ownPackages = [], upstream, logLevel = 'warn' }) {
   const storage = path.join(dir, 'storage');
   await fs.mkdir(storage, { recursive: true });
   const config = {
     storage,
     auth: { htpasswd: { file: path.join(dir, 'htpasswd'), max_users: -1 } },
-    uplinks: {},
+    uplinks: upstream ? { upstream: { url: upstream, cache: false, timeout: '120s', max_fails: 5 } } : {},
     packages: {
       [`${scope}/*`]: { access: '$all', publish: '$all', unpublish: '$all' },
+      ...Object.fromEntries(ownPackages.map((name) => [name, { access: '$all', publish: '$all', unpublish: '$all' }])),
+      ...(upstream ? { '**': { access: '$all', proxy: 'upstream' } } : {}),
     },
     web: { enable: false },
     middlewares: { audit: { enabled: false } },

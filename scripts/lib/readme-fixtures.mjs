@@ -39,6 +39,7 @@ export async function startReadmeFixtures({ root }) {
       '@vertexkit/storage': { expect: ['uploaded 1 file(s), 0 unchanged', 'spam <- free money now', 'ham <- lunch at noon?'] },
       // Its server listens on PORT (Cloud Run's variable): any free port.
       '@vertexkit/serve': { env: { PORT: '0' }, expect: ['{ predictions: [ { length: 5 } ] }'] },
+      'create-vertexkit': { expect: ['wrote service.yaml', 'my-spam-filter: 17 files from apps/serve-cloud-run'] },
     },
     async close() {
       await server.close().catch((error) => console.error(`could not stop the README fixture server: ${error.message}`));

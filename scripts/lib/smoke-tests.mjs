@@ -16,6 +16,24 @@
 /* global process, fetch, Buffer */
 /** @type {Record<string, (ctx: { mod: any, assert: typeof import('node:assert/strict'), tmpdir: string, format: 'esm' | 'cjs' }) => Promise<void>>} */
 export const smokeTests = {
+  'create-vertexkit': async ({ mod, assert, tmpdir }) => {
+    // The templates ship in the tarball (templates/), found from the installed dist/ in ESM and CJS alike.
+    const path = process.getBuiltinModule('node:path');
+    const fs = process.getBuiltinModule('node:fs');
+    const { scaffoldProject, listTemplates, CreateVertexkitError } = mod;
+    assert.deepEqual(listTemplates().map((t) => t.name), ['train', 'serve', 'translate', 'train-python']);
+    const dir = path.join(tmpdir, 'my-spam-filter');
+    const written = [];
+    const result = await scaffoldProject({ dir, template: 'serve', onFile: (file) => written.push(file) });
+    assert.deepEqual(written.sort(), result.files);
+    for (const file of ['package.json', 'Dockerfile', 'service.yaml', 'model/model.onnx', 'src/main.ts', 'test/serve.test.ts']) assert.ok(fs.existsSync(path.join(dir, file)), file);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    assert.equal(manifest.name, 'my-spam-filter');
+    assert.match(manifest.dependencies['@vertexkit/serve'], /^\^\d+\.\d+\.\d+/);
+    const again = await scaffoldProject({ dir, template: 'serve' }).catch((error) => error);
+    assert.ok(CreateVertexkitError.isInstance(again), 'a folder with files in it is refused');
+    assert.equal(again.code, 'DIRECTORY_NOT_EMPTY');
+  },
   '@vertexkit/containers': async ({ mod, assert }) => {
     // Renders and checks through the installed package and its parser, validator and YAML dependencies.
     const { renderNodeServeImage, checkDockerfile, renderCloudRunService, checkCloudRunService, renderPythonTrainingImage, ContainersError } = mod;

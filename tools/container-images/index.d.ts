@@ -33,7 +33,8 @@ export function ensureNodeBaseImage(
 ): Promise<{ tags: string[]; built: boolean }>;
 export function buildImage(
   oci: OciEnvironment,
-  options: { context: string; dockerfile: string; ignorefile?: string; tag: string; buildArgs?: Record<string, string> },
+  /** `registry`: the npm registry RUN steps use (default: the one npm on this machine uses). */
+  options: { context: string; dockerfile: string; ignorefile?: string; tag: string; buildArgs?: Record<string, string>; registry?: string },
 ): Promise<{ tag: string; seconds: number; log: string }>;
 /** The OCI environment, the Node base image, and `apps/<app>`'s image built from its committed Dockerfile. */
 export function buildAppImage(options: { app: string; tag: string; onLog?: (line: string) => void }): Promise<OciEnvironment>;

@@ -193,9 +193,9 @@ function debianMirror() {
  * sees the host's CA bundle and registry through a read-only mount for the build only (TLS is intercepted
  * here); neither lands in a layer.
  */
-export async function buildImage(oci, { context, dockerfile, ignorefile, tag, buildArgs = {} }) {
+export async function buildImage(oci, { context, dockerfile, ignorefile, tag, buildArgs = {}, registry: givenRegistry }) {
   const npmrc = path.join(oci.root, 'build-npmrc');
-  const registry = await npmRegistry();
+  const registry = givenRegistry ?? (await npmRegistry());
   writeIfChanged(npmrc, `registry=${registry}\n${fs.existsSync(HOST_CA) ? `cafile=${BUILD_CA_PATH}\n` : ''}`);
   const args = ['build', '--isolation', 'chroot', '--layers', '--pull=never', '-f', dockerfile, '-t', tag];
   if (ignorefile) args.push('--ignorefile', ignorefile);

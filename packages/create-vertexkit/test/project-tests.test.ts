@@ -11,7 +11,8 @@ import * as pythonEnvModule from '../../../tools/python-env/index.mjs';
 import type * as PythonEnv from '../../../tools/python-env/index.d.ts';
 
 // The python3 the repository's Python tests use (with venv, setuptools and wheel), for the train-python project.
-const pythonTools = (pythonEnvModule as typeof PythonEnv).findPythonTools();
+const findPythonTools: typeof PythonEnv.findPythonTools = pythonEnvModule.findPythonTools;
+const pythonTools = findPythonTools();
 
 test.each(TEMPLATE_NAMES)('the %s project type-checks and passes its own test', async (template) => {
   const dir = path.join(tempDir(), `my-${template}`);

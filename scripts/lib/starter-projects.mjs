@@ -2,7 +2,7 @@
 // template, in a folder outside the repository; then that project's `npm install` (its @vertexkit packages can only
 // come from the local registry, which proxies nothing for them), its own `npm test`, its start command, its Dockerfile
 // through @vertexkit/containers' checks, and, where buildah is installed, an image build.
-/* global fetch, setTimeout, console */
+/* global fetch, setTimeout */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';

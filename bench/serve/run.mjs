@@ -346,7 +346,7 @@ function checkScores(what, predictions, expectedLogits, tolerance, labels = LABE
 async function loadPoint(server, { name, concurrency, durationMs, warmupMs, profile = true, texts = TEXTS }) {
   const child = fork(path.join(here, 'load-child.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const snapshots = [];
-  const profileFile = SERVER_CPU_PROF && profile && server.profilable ? path.resolve(SERVER_CPU_PROF, `${name}-c${concurrency}.cpuprofile`) : undefined;
+  const profileFile = SERVER_CPU_PROF && profile && server.profilable !== false ? path.resolve(SERVER_CPU_PROF, `${name}-c${concurrency}.cpuprofile`) : undefined;
   let profiled;
   const snapshot = async (type) => {
     if (profileFile && type === 'window-end') profiled = server.ask({ type: 'profile-stop', file: profileFile }, 'profiled');

@@ -42,6 +42,27 @@ const TYPESCRIPT_TEST = 'tsc -p tsconfig.json && node --test "test/**/*.test.ts"
  * @property {boolean} [onnxruntime]     the project installs onnxruntime-node (through @vertexkit/serve): its .npmrc skips the CUDA download
  */
 
+/** What the serve and translate templates take alike from apps/serve-cloud-run. */
+const SERVER_TEMPLATE = {
+  app: 'apps/serve-cloud-run',
+  copy: ['src/main.ts'],
+  onnxruntime: true,
+  omit: {
+    ...PROJECT_FILES,
+    ...GENERATED_DEPLOY_FILES,
+    'deploy/deploy.ts': 'prints the repository\'s deploy commands (nx, apps/ paths); the project\'s README has its own, and a service.yaml',
+    'batch/': 'batch prediction through @vertexkit/jobs\' local runner, with the repository\'s npm script; see apps/serve-cloud-run',
+    'reliability/': 'the repository\'s reliability suite (SIGTERM under load, soak, fuzzing), for a classifier trained on the SpamAssassin corpus',
+  },
+  devDependencies: [],
+  scripts: {
+    start: 'exec node --env-file-if-exists=local.env src/main.ts',
+    test: TYPESCRIPT_TEST,
+    typecheck: 'tsc -p tsconfig.json',
+  },
+  image: { kind: 'node-serve', module: 'deploy/image.ts', options: 'SERVE_IMAGE_OPTIONS', cloudBuild: 'SERVE_CLOUD_BUILD_OPTIONS' },
+};
+
 /** @type {TemplateSource[]} */
 export const TEMPLATE_SOURCES = [
   {
@@ -69,47 +90,15 @@ export const TEMPLATE_SOURCES = [
     name: 'serve',
     overlays: ['_server', 'serve'],
     summary: 'serve a text classifier on Cloud Run, a Vertex AI endpoint or localhost (a spam filter trained on the train template\'s CSVs included)',
-    app: 'apps/serve-cloud-run',
-    copy: ['src/main.ts'],
-    omit: {
-      ...PROJECT_FILES,
-      ...GENERATED_DEPLOY_FILES,
-      'deploy/deploy.ts': 'prints the repository\'s deploy commands (nx, apps/ paths); the project\'s README has its own, and a service.yaml',
-      'batch/': 'batch prediction through @vertexkit/jobs\' local runner, with the repository\'s npm script; see apps/serve-cloud-run',
-      'reliability/': 'the repository\'s reliability suite (SIGTERM under load, soak, fuzzing), trained on the SpamAssassin corpus',
-    },
-    devDependencies: [],
-    scripts: {
-      start: 'exec node --env-file-if-exists=local.env src/main.ts',
-      test: TYPESCRIPT_TEST,
-      typecheck: 'tsc -p tsconfig.json',
-    },
-    image: { kind: 'node-serve', module: 'deploy/image.ts', options: 'SERVE_IMAGE_OPTIONS', cloudBuild: 'SERVE_CLOUD_BUILD_OPTIONS' },
+    ...SERVER_TEMPLATE,
     model: 'spam-filter',
-    onnxruntime: true,
   },
   {
     name: 'translate',
     overlays: ['_server', 'translate'],
     summary: 'serve an encoder-decoder translator (MarianMT as Optimum exports it; a tiny random-weight one included to start from)',
-    app: 'apps/serve-cloud-run',
-    copy: ['src/main.ts'],
-    omit: {
-      ...PROJECT_FILES,
-      ...GENERATED_DEPLOY_FILES,
-      'deploy/deploy.ts': 'prints the repository\'s deploy commands (nx, apps/ paths); the project\'s README has its own, and a service.yaml',
-      'batch/': 'batch prediction through @vertexkit/jobs\' local runner, with the repository\'s npm script; see apps/serve-cloud-run',
-      'reliability/': 'the repository\'s reliability suite, for a classifier',
-    },
-    devDependencies: [],
-    scripts: {
-      start: 'exec node --env-file-if-exists=local.env src/main.ts',
-      test: TYPESCRIPT_TEST,
-      typecheck: 'tsc -p tsconfig.json',
-    },
-    image: { kind: 'node-serve', module: 'deploy/image.ts', options: 'SERVE_IMAGE_OPTIONS', cloudBuild: 'SERVE_CLOUD_BUILD_OPTIONS' },
+    ...SERVER_TEMPLATE,
     model: 'marian',
-    onnxruntime: true,
   },
   {
     name: 'train-python',

@@ -6,14 +6,22 @@ import net from 'node:net';
 import path from 'node:path';
 
 const APP_DIR = path.resolve(import.meta.dirname, '..');
+/** How much of the app's output is kept for error messages. */
+const OUTPUT_TAIL_BYTES = 64 * 1024;
 
 /** A running app. */
 export interface AppProcess {
   child: ChildProcess;
   url: string;
   port: number;
-  /** Every JSON log line it wrote, parsed; `output` has every line as text. */
+  /**
+   * Its JSON log lines, parsed, but for the one line per request (those with `httpRequest`), which are only
+   * counted in `requestLines`: a soak near capacity writes millions of them.
+   */
   logs: Array<Record<string, unknown>>;
+  /** How many request log lines it wrote. */
+  requestLines: () => number;
+  /** The last {@link OUTPUT_TAIL_BYTES} of what it wrote to stdout and stderr, as text. */
   output: () => string;
   /** Resolves with the exit code (or the signal) once it has exited and its output is read. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -38,15 +46,21 @@ export async function startApp(modelDir: string, env: Record<string, string> = {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
+  let requestLines = 0;
   let output = '';
   let partial = '';
   const onData = (chunk: Buffer): void => {
-    output += chunk.toString();
-    partial += chunk.toString();
+    const text = chunk.toString();
+    output = (output + text).slice(-OUTPUT_TAIL_BYTES);
+    partial += text;
     const lines = partial.split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.startsWith('{')) continue;
+      if (line.includes('"httpRequest":')) {
+        requestLines++;
+        continue;
+      }
       try {
         logs.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
@@ -62,6 +76,7 @@ export async function startApp(modelDir: string, env: Record<string, string> = {
     port,
     url: `http://127.0.0.1:${port}`,
     logs,
+    requestLines: () => requestLines,
     output: () => output,
     exited,
     rss: () => {

@@ -224,7 +224,7 @@ export function createProgram(): Command {
     .addOption(new Option('--buckets <n>', 'hash rows for word pairs (default: sized from the data, 1,024 to 262,144)').argParser(integer('--buckets', 1, 65536, 2 ** 26)))
     .addOption(new Option('--min-count <n>', 'words seen fewer times in training become unknown (default 2)').argParser(integer('--min-count', 1, 3)))
     .addOption(new Option('--max-length <words>', 'words read from each text, in training and serving (default 512)').argParser(integer('--max-length', 1, 256)))
-    .addOption(new Option('--quantize', 'export an 8-bit model: int8 table rows with a scale each, the linear layer folded in (SpamAssassin: 72 MB -> 2 MB); the scores are the 8-bit model\'s, the float one\'s beside them'))
+    .addOption(new Option('--quantize', 'export an 8-bit model: int8 table rows with a scale each, the linear layer folded in (SpamAssassin: model.onnx 2.3 MB float -> 1.7 MB); the scores are the 8-bit model\'s, the float one\'s beside them'))
     .optionsGroup('Where it runs (default: --local, or --here inside a job):')
     .addOption(new Option('--local', 'run as a local Vertex AI custom job: a child process with the environment Vertex AI sets').conflicts(['submit', 'here']))
     .addOption(new Option('--submit', 'submit a Vertex AI custom job that runs --image with these training flags').conflicts('here'))

@@ -1,4 +1,5 @@
 import onnxProto from 'onnx-proto';
+import { foldedRow, foldsByDefault } from './fold-layer.js';
 import { QuantizedTextClassifier } from './quantized-text-classifier.js';
 import { HASH_MULTIPLIER, type TextClassifier } from './text-classifier.js';
 
@@ -39,7 +40,7 @@ export function buildOnnxModel(model: TextClassifier, options: BuildOnnxModelOpt
   const { labels, ngrams, buckets } = model.config;
   const quantized = model instanceof QuantizedTextClassifier ? model : undefined;
   const rows = model.vocabulary.size + buckets;
-  const floatFold = !quantized && (options.fold ?? labels.length < model.config.dim);
+  const floatFold = !quantized && (options.fold ?? foldsByDefault(model.config));
   const folded = quantized ? quantized.quantization.folded : floatFold;
   // The table's width: labels when the layer is folded into it.
   const width = floatFold ? labels.length : model.config.dim;
@@ -162,25 +163,17 @@ export function buildOnnxModel(model: TextClassifier, options: BuildOnnxModelOpt
   return onnx.ModelProto.encode(proto).finish();
 }
 
-/** The float table with its zero row appended; folded, each row is `weight x embedding row` (float64 sums). */
+/** The float table with its zero row appended; folded, each row is {@link foldedRow}. */
 function floatTable(model: TextClassifier, rows: number, fold: boolean): Float32Array {
   const { dim, labels } = model.config;
-  const { embedding, weight } = model.weights;
   if (!fold) {
     const table = new Float32Array((rows + 1) * dim);
-    table.set(embedding.subarray(0, rows * dim));
+    table.set(model.weights.embedding.subarray(0, rows * dim));
     return table;
   }
   const numLabels = labels.length;
   const table = new Float32Array((rows + 1) * numLabels);
-  for (let r = 0; r < rows; r++) {
-    const start = r * dim;
-    for (let label = 0; label < numLabels; label++) {
-      let sum = 0;
-      for (let d = 0; d < dim; d++) sum += weight[label * dim + d]! * embedding[start + d]!;
-      table[r * numLabels + label] = sum;
-    }
-  }
+  for (let r = 0; r < rows; r++) foldedRow(model, r, table.subarray(r * numLabels, (r + 1) * numLabels));
   return table;
 }
 

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildOnnxModel } from './build-onnx-model.js';
+import { foldsByDefault } from './fold-layer.js';
 import { quantizeTextClassifier, resolveQuantize, type QuantizeOptions } from './quantize-text-classifier.js';
 import { QuantizedTextClassifier } from './quantized-text-classifier.js';
 import type { TextClassifier } from './text-classifier.js';
@@ -51,7 +52,7 @@ export async function exportModelDirectory(model: TextClassifier, dir: string, o
   }
   const quantize = resolveQuantize(options.quantize);
   const exported = quantize ? quantizeTextClassifier({ model, ...(fold === undefined ? {} : { fold }), ...quantize }) : model;
-  const folded = exported instanceof QuantizedTextClassifier ? exported.quantization.folded : (fold ?? exported.config.labels.length < exported.config.dim);
+  const folded = exported instanceof QuantizedTextClassifier ? exported.quantization.folded : (fold ?? foldsByDefault(exported.config));
   await mkdir(dir, { recursive: true });
   const files: Record<(typeof MODEL_DIRECTORY_FILES)[number], string | Uint8Array> = {
     'model.onnx': buildOnnxModel(exported, { fold: folded }),

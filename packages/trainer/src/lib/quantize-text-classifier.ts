@@ -1,3 +1,4 @@
+import { foldedRow, foldsByDefault } from './fold-layer.js';
 import { QuantizedTextClassifier, type Int8RowTable } from './quantized-text-classifier.js';
 import type { TextClassifier } from './text-classifier.js';
 import { TrainerError } from './trainer-error.js';
@@ -53,7 +54,7 @@ export function quantizeTextClassifier(params: QuantizeTextClassifierParams): Qu
   const { dim, labels } = config;
   const numLabels = labels.length;
   const rows = vocabulary.size + config.buckets;
-  const folded = fold ?? numLabels < dim;
+  const folded = fold ?? foldsByDefault(config);
   const { embedding, weight, bias } = model.weights;
 
   if (!folded) {
@@ -74,14 +75,7 @@ export function quantizeTextClassifier(params: QuantizeTextClassifierParams): Qu
   return new QuantizedTextClassifier({
     config: { ...config, dim: numLabels },
     vocabulary,
-    table: quantizeRows({ rows, width: numLabels, row: (r, out) => {
-      const start = r * dim;
-      for (let label = 0; label < numLabels; label++) {
-        let sum = 0;
-        for (let d = 0; d < dim; d++) sum += weight[label * dim + d]! * embedding[start + d]!;
-        out[label] = sum;
-      }
-    } }),
+    table: quantizeRows({ rows, width: numLabels, row: (r, out) => foldedRow(model, r, out) }),
     weight: identity,
     bias: bias.slice(),
     quantization: { method: 'int8-per-row', folded: true, floatDim: dim },

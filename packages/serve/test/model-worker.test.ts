@@ -33,8 +33,7 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 
     override postMessage(message: unknown, transfer?: Parameters<NodeWorker['postMessage']>[1]): void {
       const kill = threads.killOnNextRun;
-      const type = (message as { type?: unknown }).type;
-      if (kill && (type === 'run' || type === 'run-texts')) {
+      if (kill && (message as { type?: unknown }).type === 'run') {
         threads.killOnNextRun = undefined;
         if (kill === 'terminate') void this.terminate();
         else super.postMessage({ type: 'no-such-message' });

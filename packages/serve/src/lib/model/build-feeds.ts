@@ -7,6 +7,11 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export const INPUT_NAMES = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 
+/** The inputs of a session that serve fills, in the session's order (the handler refuses a model with others). */
+export function fillableInputs(inputNames: readonly string[]): InputName[] {
+  return inputNames.filter((name): name is InputName => (INPUT_NAMES as readonly string[]).includes(name));
+}
+
 /** What {@link buildFeeds} needs of a model directory. */
 export interface BatchEncoder {
   encode(text: string): EncodedText;

@@ -1,13 +1,14 @@
 // The ONNX Runtime session behind the text-classification handler, on the main thread or in a worker
-// thread (onnx-worker.ts), behind one small interface so that the handler's tokenizing, padding and
-// checks are the same code either way.
+// thread (onnx-worker.ts), behind one small interface: texts in, logits out. Both tokenize and pad with
+// buildFeeds, so a text gets the same ids either way.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import type { ErrorInfo, FromWorker, InputInfo, Int64Feed, OnnxWorkerData, OutputTensor, ToWorker } from './onnx-worker-protocol.js';
+import { buildFeeds, fillableInputs, type BatchEncoder } from './build-feeds.js';
+import type { ErrorInfo, FromWorker, InputInfo, OnnxWorkerData, OutputTensor, ToWorker } from './onnx-worker-protocol.js';
 
-export type { InputInfo, Int64Feed, OutputTensor } from './onnx-worker-protocol.js';
+export type { InputInfo, OutputTensor } from './onnx-worker-protocol.js';
 
 /** An ONNX Runtime session as the text-classification handler uses it. */
 export interface ModelSession {
@@ -15,15 +16,10 @@ export interface ModelSession {
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly InputInfo[];
   /**
-   * Run the model once and resolve to the output named `output` (undefined when there is none). The
-   * feeds' buffers may be transferred to another thread: do not use them afterwards.
+   * Tokenize and pad `texts` (buildFeeds), run the model once on them and resolve to the output named `output`
+   * (undefined when there is none). In a worker session all of it happens in the worker thread.
    */
-  run(feeds: Record<string, Int64Feed>, output: string): Promise<OutputTensor | undefined>;
-  /**
-   * Tokenize, pad and run `texts` in the worker thread, which loaded the model directory's tokenizer (a worker
-   * session opened with `tokenizer`); undefined for other sessions.
-   */
-  runTexts?(texts: string[], output: string): Promise<OutputTensor | undefined>;
+  run(texts: string[], output: string): Promise<OutputTensor | undefined>;
   /** Release the session (and stop its thread); runs after this reject. */
   release(): Promise<void>;
 }
@@ -33,21 +29,22 @@ export class OnnxLoadError extends Error {
   override readonly name = 'OnnxLoadError';
 }
 
-/** A session on the calling thread: every run holds that thread (the event loop) until it ends. */
-export async function openInThreadSession(modelPath: string, sessionOptions: InferenceSession.SessionOptions): Promise<ModelSession> {
+/** A session on the calling thread: every run (tokenizing included) holds that thread (the event loop) until it ends. */
+export async function openInThreadSession(modelPath: string, sessionOptions: InferenceSession.SessionOptions, model: BatchEncoder): Promise<ModelSession> {
   let session: InferenceSession;
   try {
     session = await InferenceSession.create(modelPath, sessionOptions);
   } catch (error) {
     throw new OnnxLoadError((error as Error).message, { cause: error });
   }
+  const inputs = fillableInputs(session.inputNames);
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     inputMetadata: session.inputMetadata.map((entry) => ({ name: entry.name, isTensor: entry.isTensor, ...(entry.isTensor ? { type: entry.type } : {}) })),
-    async run(feeds, output) {
+    async run(texts, output) {
       const tensors: Record<string, Tensor> = {};
-      for (const [name, { data, dims }] of Object.entries(feeds)) tensors[name] = new Tensor('int64', data, dims);
+      for (const [name, { data, dims }] of Object.entries(buildFeeds(model, texts, inputs))) tensors[name] = new Tensor('int64', data, dims);
       const tensor = (await session.run(tensors))[output];
       return tensor ? { type: tensor.type, dims: [...tensor.dims], data: tensor.data } : undefined;
     },
@@ -92,8 +89,8 @@ interface WorkerThread {
 const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
- * A session in a worker thread of its own. The event loop only tokenizes and pads; the int64 buffers
- * are transferred to the worker (no copy) and the logits come back.
+ * A session in a worker thread of its own, which loads the directory's tokenizer: the texts go to the worker,
+ * which tokenizes, pads and runs them, and the logits come back.
  *
  * If the thread dies (an uncaught error in it, or it exits), the runs in progress reject with an error
  * saying so and a new thread is started at once; runs submitted meanwhile wait for it. If that start
@@ -106,9 +103,9 @@ export async function openWorkerSession(
   workerUrl: URL,
   modelPath: string,
   sessionOptions: InferenceSession.SessionOptions,
-  tokenizer?: OnnxWorkerData['tokenizer'],
+  tokenizer: OnnxWorkerData['tokenizer'],
 ): Promise<ModelSession> {
-  const data: OnnxWorkerData = { modelPath, sessionOptions: sessionOptions as Record<string, unknown>, ...(tokenizer ? { tokenizer } : {}) };
+  const data: OnnxWorkerData = { modelPath, sessionOptions: sessionOptions as Record<string, unknown>, tokenizer };
   let closed = false;
   let nextId = 0;
 
@@ -200,11 +197,7 @@ export async function openWorkerSession(
     inputNames: first.ready.inputNames,
     outputNames: first.ready.outputNames,
     inputMetadata: first.ready.inputMetadata,
-    run: (feeds, output) => {
-      const transfer = [...new Set(Object.values(feeds).map((feed) => feed.data.buffer as ArrayBuffer))];
-      return send((id) => ({ type: 'run', id, feeds, output }), transfer);
-    },
-    ...(tokenizer ? { runTexts: (texts: string[], output: string) => send((id) => ({ type: 'run-texts', id, texts, output }), []) } : {}),
+    run: (texts, output) => send((id) => ({ type: 'run', id, texts, output })),
     async release() {
       if (closed) return;
       closed = true;
@@ -219,7 +212,7 @@ export async function openWorkerSession(
   };
 
   /** Posts one run to the thread (started again first if it died) and resolves with its output. */
-  async function send(message: (id: number) => ToWorker, transfer: ArrayBuffer[]): Promise<OutputTensor | undefined> {
+  async function send(message: (id: number) => ToWorker): Promise<OutputTensor | undefined> {
     if (closed) throw new Error('the ONNX Runtime session is closed');
     current ??= start();
     const starting = current;
@@ -238,7 +231,7 @@ export async function openWorkerSession(
       if (thread.pending.size === 0) thread.worker.ref();
       thread.pending.set(id, { resolve, reject });
       try {
-        thread.worker.postMessage(message(id), transfer);
+        thread.worker.postMessage(message(id));
       } catch (error) {
         thread.pending.delete(id);
         if (thread.pending.size === 0) thread.worker.unref();

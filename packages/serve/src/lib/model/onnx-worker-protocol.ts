@@ -6,13 +6,13 @@ export interface OnnxWorkerData {
   /** ONNX Runtime's InferenceSession.SessionOptions; only structured-clonable values. */
   sessionOptions: Record<string, unknown>;
   /**
-   * The model directory whose tokenizer the worker loads, for `run-texts`: the worker tokenizes and pads, and the
-   * main thread only parses requests. Without it, only `run` (feeds built by the caller).
+   * The model directory whose tokenizer the worker loads: it tokenizes and pads each batch, and the main thread
+   * only parses requests.
    */
-  tokenizer?: { dir: string; maxLength?: number };
+  tokenizer: { dir: string; maxLength?: number };
 }
 
-/** One int64 model input: the buffer is transferred to the worker, not copied. */
+/** One int64 model input. */
 export interface Int64Feed {
   data: BigInt64Array;
   dims: number[];
@@ -40,9 +40,8 @@ export interface ErrorInfo {
 }
 
 export type ToWorker =
-  | { type: 'run'; id: number; feeds: Record<string, Int64Feed>; output: string }
   /** Tokenize and pad `texts` with the worker's tokenizer (see OnnxWorkerData.tokenizer), then run. */
-  | { type: 'run-texts'; id: number; texts: string[]; output: string }
+  | { type: 'run'; id: number; texts: string[]; output: string }
   /** Release the session after the run in progress (if any), then exit. */
   | { type: 'close' };
 

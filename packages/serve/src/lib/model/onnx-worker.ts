@@ -1,15 +1,15 @@
 // The worker thread the text-classification handler runs ONNX Runtime in. onnxruntime-node runs a model on
 // the thread that called session.run and holds that thread for the whole run; here, that is this worker, and
-// it tokenizes the batches too (run-texts), so the server's event loop only reads, parses and answers requests:
+// it tokenizes the batches too, so the server's event loop only reads, parses and answers requests:
 // on two cores the HTTP work and the model's work then go side by side.
 //
 // tsup builds this file to dist/onnx-worker.js and .cjs beside the package's entry, with what it imports. See
 // onnx-session.ts for the other end.
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { buildFeeds, INPUT_NAMES, type InputName } from './build-feeds.js';
+import { buildFeeds, fillableInputs } from './build-feeds.js';
 import { loadModelDirectory, type ModelDirectory } from './load-model-directory.js';
-import type { ErrorInfo, FromWorker, Int64Feed, OnnxWorkerData, ToWorker } from './onnx-worker-protocol.js';
+import type { ErrorInfo, FromWorker, OnnxWorkerData, ToWorker } from './onnx-worker-protocol.js';
 
 function errorInfo(error: unknown): ErrorInfo {
   if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
@@ -23,10 +23,10 @@ async function main(): Promise<void> {
   const { modelPath, sessionOptions, tokenizer } = workerData as OnnxWorkerData;
 
   let session: InferenceSession;
-  let model: ModelDirectory | undefined;
+  let model: ModelDirectory;
   try {
     // The main thread read and checked the same directory a moment ago; a failure here is reported as a load failure.
-    if (tokenizer) model = await loadModelDirectory(tokenizer.dir, tokenizer.maxLength === undefined ? {} : { maxLength: tokenizer.maxLength });
+    model = await loadModelDirectory(tokenizer.dir, tokenizer.maxLength === undefined ? {} : { maxLength: tokenizer.maxLength });
     session = await InferenceSession.create(modelPath, sessionOptions as InferenceSession.SessionOptions);
   } catch (error) {
     // Nothing keeps this thread alive after this: it exits, and the handler reports the error.
@@ -40,12 +40,11 @@ async function main(): Promise<void> {
     inputMetadata: session.inputMetadata.map((entry) => ({ name: entry.name, isTensor: entry.isTensor, ...(entry.isTensor ? { type: entry.type } : {}) })),
   });
 
-  // The inputs the handler fills (it refuses a model with others).
-  const inputs = session.inputNames.filter((name): name is InputName => (INPUT_NAMES as readonly string[]).includes(name));
-  const run = async (id: number, output: string, feeds: () => Record<string, Int64Feed>): Promise<void> => {
+  const inputs = fillableInputs(session.inputNames);
+  const run = async (id: number, texts: string[], output: string): Promise<void> => {
     try {
       const tensors: Record<string, Tensor> = {};
-      for (const [name, { data, dims }] of Object.entries(feeds())) tensors[name] = new Tensor('int64', data, dims);
+      for (const [name, { data, dims }] of Object.entries(buildFeeds(model, texts, inputs))) tensors[name] = new Tensor('int64', data, dims);
       const tensor = (await session.run(tensors))[output];
       post({ type: 'result', id, output: tensor ? { type: tensor.type, dims: [...tensor.dims], data: tensor.data } : undefined });
     } catch (error) {
@@ -56,12 +55,7 @@ async function main(): Promise<void> {
   const handle = async (message: ToWorker): Promise<void> => {
     switch (message.type) {
       case 'run':
-        return run(message.id, message.output, () => message.feeds);
-      case 'run-texts':
-        return run(message.id, message.output, () => {
-          if (!model) throw new Error('onnx-worker: run-texts needs the worker started with a tokenizer');
-          return buildFeeds(model, message.texts, inputs);
-        });
+        return run(message.id, message.texts, message.output);
       case 'close':
         await session.release();
         // The port was all that kept this thread alive.

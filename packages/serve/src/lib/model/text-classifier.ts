@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Storage } from '@vertexkit/storage';
 import { fetchModel } from '../fetch-model.js';
 import type { ModelDescription, PredictionHandler } from '../handler.js';
-import { buildFeeds, INPUT_NAMES, type InputName } from './build-feeds.js';
+import { INPUT_NAMES } from './build-feeds.js';
 import { describeTextClassifier } from './describe-text-classifier.js';
 import { loadModelDirectory, type ModelDirectory } from './load-model-directory.js';
 import { ModelDirectoryError } from './model-directory-error.js';
@@ -83,11 +83,9 @@ export interface TextClassificationHandler
   describe(): ModelDescription;
 }
 
-
 interface Loaded {
   model: ModelDirectory;
   session: ModelSession;
-  inputs: InputName[];
   outputName: string;
 }
 
@@ -131,10 +129,8 @@ export function createTextClassificationHandler(
 
   const run = async (state: Loaded, texts: string[]): Promise<Float32Array[]> => {
     if (texts.length === 0) return [];
-    // In the worker thread, which tokenizes too; on this thread with `worker: false`.
-    const logits = state.session.runTexts
-      ? await state.session.runTexts(texts, state.outputName)
-      : await state.session.run(buildFeeds(state.model, texts, state.inputs), state.outputName);
+    // Tokenized and run in the worker thread; on this thread with `worker: false`.
+    const logits = await state.session.run(texts, state.outputName);
     const numLabels = state.model.labels.length;
     if (!logits || logits.type !== 'float32' || !(logits.data instanceof Float32Array) || logits.dims.length !== 2 || logits.dims[0] !== texts.length) {
       const got = logits ? `${logits.type} [${logits.dims.join(', ')}]` : 'missing';
@@ -160,18 +156,19 @@ export function createTextClassificationHandler(
     try {
       session = worker
         ? await openWorkerSession(onnxWorkerUrl(), model.modelPath, sessionOptions, { dir: model.dir, ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }) })
-        : await openInThreadSession(model.modelPath, sessionOptions);
+        : await openInThreadSession(model.modelPath, sessionOptions, model);
     } catch (error) {
       if (!(error instanceof OnnxLoadError)) throw error;
       throw new ModelDirectoryError('model.onnx', model.modelPath, `ONNX Runtime cannot load it (${error.message}); export it again, and check the file is the model itself, not a Git LFS pointer or a partial download`, { cause: error.cause });
     }
     try {
-      const inputs = checkInputs(session, model);
+      // The sessions fill the inputs serve knows (fillableInputs); a model with others is refused here.
+      checkInputs(session, model);
       const outputName = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0];
       if (outputName === undefined) {
         throw new ModelDirectoryError('model.onnx', model.modelPath, 'the model has no outputs; export it with its logits output');
       }
-      const state: Loaded = { model, session, inputs, outputName };
+      const state: Loaded = { model, session, outputName };
       // The first run allocates and plans; doing it here keeps that cost off the first request.
       await run(state, ['warm up']);
       return state;
@@ -243,8 +240,8 @@ function directoryName(uri: string): string {
   return last === 'model' && parent !== undefined ? `${parent}/${last}` : last;
 }
 
-function checkInputs(session: ModelSession, model: ModelDirectory): InputName[] {
-  const inputs: InputName[] = [];
+/** Refuses a model with an input serve cannot fill, one that is not int64, or none named input_ids. */
+function checkInputs(session: ModelSession, model: ModelDirectory): void {
   for (const name of session.inputNames) {
     if (!(INPUT_NAMES as readonly string[]).includes(name)) {
       throw new ModelDirectoryError('model.onnx', model.modelPath, `has an input "${name}" serve cannot fill; serve feeds ${INPUT_NAMES.join(', ')} (export with optimum's text-classification task)`);
@@ -253,10 +250,8 @@ function checkInputs(session: ModelSession, model: ModelDirectory): InputName[] 
     if (metadata?.isTensor && metadata.type !== 'int64') {
       throw new ModelDirectoryError('model.onnx', model.modelPath, `input "${name}" is ${metadata.type}; serve feeds int64 token ids, as transformers exports them`);
     }
-    inputs.push(name as InputName);
   }
-  if (!inputs.includes('input_ids')) {
+  if (!session.inputNames.includes('input_ids')) {
     throw new ModelDirectoryError('model.onnx', model.modelPath, `has no input "input_ids" (inputs: ${session.inputNames.join(', ')}); serve feeds token ids there`);
   }
-  return inputs;
 }

@@ -35,5 +35,5 @@ export type { GenerationEngineOptions } from './lib/generation/generation-engine
 export type { GeneratedSequence } from './lib/generation/sequence-search.js';
 export { createPredictionServer, type PredictionServer, type ServerStatus } from './lib/server/create-prediction-server.js';
 export type { PredictionServerOptions, BatchingOptions, PredictionServerLoggerOptions, OpenApiOptions } from './lib/server/options.js';
-export { DynamicBatcher, type DynamicBatcherOptions, type BatchEvent } from './lib/server/dynamic-batcher.js';
+export { DynamicBatcher, type DynamicBatcherOptions, type BatchEvent, type BatchTicket } from './lib/server/dynamic-batcher.js';
 export { PredictionServerError, type PredictionServerErrorCode } from './lib/server/errors.js';

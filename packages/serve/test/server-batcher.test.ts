@@ -204,6 +204,25 @@ describe('DynamicBatcher', () => {
     await expect(batcher.submit(['x'], AbortSignal.abort())).rejects.toThrow('cancelled before its items ran');
   });
 
+  test('enqueue(): cancel() takes the waiting items out, does nothing once settled, and refusals reject results', async () => {
+    const model = recorder({ delayMs: 40 });
+    const batcher = new DynamicBatcher({ run: model.run, maxBatchSize: 4, maxQueueDelayMs: 0, maxQueueSize: 4 });
+    const first = batcher.enqueue(['a']);
+    const cancelled = batcher.enqueue(['b', 'c']);
+    const kept = batcher.enqueue(['d']);
+    expect(batcher.queued).toBe(3);
+    const { cancel } = cancelled; // a function, not a method: callers hand it on
+    cancel();
+    expect(batcher.queued).toBe(1);
+    expect((await rejection(cancelled.results)).code).toBe('CANCELLED');
+    expect(await Promise.all([first.results, kept.results])).toEqual([['A'], ['D']]);
+    first.cancel(); // settled: nothing happens
+    expect(await first.results).toEqual(['A']);
+    expect(model.batches).toEqual([['a'], ['d']]);
+    expect((await rejection(batcher.enqueue(['1', '2', '3', '4', '5']).results)).code).toBe('TOO_MANY_INSTANCES');
+    expect(await batcher.enqueue([]).results).toEqual([]);
+  });
+
   test('flush() stops waiting for the delay; whenIdle() resolves once everything ran; rejectWaiting() drops the rest', async () => {
     const model = recorder({ delayMs: 30 });
     const batcher = new DynamicBatcher({ run: model.run, maxBatchSize: 2, maxQueueDelayMs: 60_000 });

@@ -154,5 +154,7 @@ describe('dynamic batching over HTTP', () => {
     expect(performance.now() - closing).toBeLessThan(2000);
     expect(hungUp()?.message).toBe('POST /predict 499');
     expect(hungUp()?.severity).toBe('INFO');
+    // Counted once: by the response's close listener, not again when the cancelled submission's error is answered.
+    expect(logs.filter((line) => (line.httpRequest as { status?: number } | undefined)?.status === 499)).toHaveLength(1);
   });
 });

@@ -1,10 +1,11 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestMetrics } from './request-metrics.js';
 
 /** The Prometheus metrics of one server, in a registry of its own (never prom-client's global one). */
 export interface ServerMetrics {
   readonly registry: Registry;
-  readonly requests: Counter<'method' | 'route' | 'status'>;
-  readonly requestDuration: Histogram<'method' | 'route'>;
+  /** Requests by method, route and status, and their latency. */
+  readonly requests: RequestMetrics;
   readonly batchSize: Histogram;
   readonly queueDepth: Gauge;
   readonly modelRunDuration: Histogram<'outcome'>;
@@ -28,19 +29,7 @@ export function createServerMetrics(maxBatchSize: number): ServerMetrics {
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
   return {
     registry,
-    requests: new Counter({
-      name: `${PREFIX}http_requests_total`,
-      help: 'HTTP requests answered, by method, route (the route pattern, "unmatched" for 404s) and status.',
-      labelNames: ['method', 'route', 'status'] as const,
-      registers: [registry],
-    }),
-    requestDuration: new Histogram({
-      name: `${PREFIX}http_request_duration_seconds`,
-      help: 'Time from request received to response sent, by method and route.',
-      labelNames: ['method', 'route'] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers: [registry],
-    }),
+    requests: new RequestMetrics(registry, PREFIX),
     batchSize: new Histogram({
       name: `${PREFIX}batch_size`,
       help: 'Instances per model run.',

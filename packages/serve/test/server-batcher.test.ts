@@ -111,6 +111,25 @@ describe('DynamicBatcher', () => {
     expect(model.batches).toEqual([['a'], ['b', 'c']]);
   });
 
+  test('the wait for company ends once the callers the last run answered are back, not after maxQueueDelayMs', async () => {
+    const model = recorder({ delayMs: 30 });
+    const batcher = new DynamicBatcher({ run: model.run, maxBatchSize: 8, maxQueueDelayMs: 60_000 });
+    const started = performance.now();
+    // A closed-loop client: its next request goes out as soon as its answer is in.
+    const client = async (name: string, requests: number): Promise<string[]> => {
+      const answers: string[] = [];
+      for (let i = 1; i <= requests; i++) answers.push(...(await batcher.submit([`${name}${i}`])));
+      return answers;
+    };
+    const a = client('a', 2); // reaches an idle model: runs at once, alone
+    await nextTurn();
+    const others = [client('b', 1), client('c', 1)]; // queue behind a's run
+    expect(await Promise.all([a, ...others])).toEqual([['A1', 'A2'], ['B1'], ['C1']]);
+    // When a1's run ended, b1 and c1 were waiting and one caller (a) was answered: with a2 back, the three ran.
+    expect(model.batches).toEqual([['a1'], ['b1', 'c1', 'a2']]);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
   test('maxQueueDelayMs 0 runs each arrival without waiting', async () => {
     const model = recorder();
     const batcher = new DynamicBatcher({ run: model.run, maxQueueDelayMs: 0 });

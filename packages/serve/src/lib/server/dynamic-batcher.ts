@@ -25,8 +25,9 @@ export interface DynamicBatcherOptions<Item, Result> {
   maxBatchSize?: number;
   /**
    * Longest the oldest waiting item waits for company before a smaller batch runs, when it queued behind a
-   * run. Items that arrive while the model is idle (nothing running, nothing waiting) do not wait; 0 never
-   * waits, not even for the rest of the event loop's turn. Default 5 ms.
+   * run. The wait also ends as soon as the callers that run answered are back (as many items wait as waited at
+   * its end plus as many as it ran). Items that arrive while the model is idle (nothing running, nothing
+   * waiting) do not wait; 0 never waits, not even for the rest of the event loop's turn. Default 5 ms.
    */
   maxQueueDelayMs?: number;
   /** Most items waiting (not counting the batch running); submissions beyond it are refused. Default 1024. */
@@ -68,10 +69,12 @@ interface Entry<Item, Result> {
  * - Items that arrive while the model is idle (nothing running, nothing waiting) run at once, at the next
  *   turn of the event loop, together with whatever else arrived in that turn. Nothing says more are on
  *   their way, and waiting for them would add latency while the model idles.
- * - Items that queued behind a run (there is load) run when it ends, as soon as `maxBatchSize` items wait
- *   or the oldest has waited `maxQueueDelayMs`: the callers a run just answered tend to send their next
- *   requests right away, and a short wait lets those share the next run. A run longer than the delay
- *   means its queue is due as soon as it ends.
+ * - Items that queued behind a run (there is load) run when it ends, as soon as `maxBatchSize` items wait,
+ *   or the callers that run answered are back (as many items wait as waited when it ended plus as many as it
+ *   ran), or the oldest has waited `maxQueueDelayMs`: the callers a run just answered tend to send their next
+ *   requests right away, and a short wait lets those share the next run; once they are all back, waiting
+ *   longer only adds latency (eight clients would otherwise each wait the whole delay, every time). A run
+ *   longer than the delay means its queue is due as soon as it ends.
  * - With `maxQueueDelayMs` 0, whatever waits runs as soon as the model is free, synchronously in `submit`
  *   when it is idle.
  *
@@ -105,6 +108,8 @@ export class DynamicBatcher<Item, Result> {
   #flushing = false;
   /** The waiting items arrived at an idle model: they run without waiting for the delay. */
   #eager = false;
+  /** Items waiting once the callers the last run answered are back: the next run need not wait past that. */
+  #expected = Infinity;
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
   #idleWaiters: (() => void)[] = [];
@@ -235,7 +240,7 @@ export class DynamicBatcher<Item, Result> {
     const oldest = this.#queue[0] as Entry<Item, Result>;
     const waitMs = this.#flushing || this.#eager ? 0 : oldest.enqueuedAt + this.maxQueueDelayMs - performance.now();
     // setTimeout may fire a fraction of a millisecond early; anything under 1 ms counts as due.
-    if (this.#queue.length >= this.maxBatchSize || waitMs < 1) {
+    if (this.#queue.length >= this.maxBatchSize || this.#queue.length >= this.#expected || waitMs < 1) {
       void this.#runNext();
       return;
     }
@@ -293,6 +298,7 @@ export class DynamicBatcher<Item, Result> {
       }
     }
     if (failed) this.#dropSettled();
+    this.#expected = this.#queue.length + batch.length;
 
     try {
       this.#onBatch?.({ size: batch.length, submissions, queuedMs, durationMs, ...(failed ? { error } : {}) });

@@ -10,8 +10,10 @@ export interface BatchingOptions {
   /**
    * Longest the oldest waiting instance waits for others before a smaller batch runs, when it queued
    * behind a model run. Default 5 ms: next to a model run of tens of milliseconds, a few ms buys much
-   * larger batches under load. Instances that reach an idle model run at once (with whatever arrived in
-   * the same turn of the event loop), without waiting; 0 never waits at all.
+   * larger batches under load. The wait ends sooner once the clients that run answered have sent their next
+   * requests (as many instances wait as waited when it ended plus as many as it ran). Instances that reach an
+   * idle model run at once (with whatever arrived in the same turn of the event loop), without waiting; 0
+   * never waits at all.
    */
   maxQueueDelayMs?: number;
   /**

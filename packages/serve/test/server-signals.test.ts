@@ -3,9 +3,12 @@
 // while draining exits 1 at once.
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { buildMarianModelDir } from '@vertexkit/tool-marian-model';
 import { afterEach, describe, expect, test } from 'vitest';
 import { connectError } from './helpers/test-server.js';
 import { sleep } from './helpers/toy-handler.js';
@@ -106,6 +109,33 @@ describe('signals', () => {
     expect(messages.at(-1), server.stdout()).toBe('closed');
     expect(lines.find((line) => line.httpRequest)?.httpRequest?.status).toBe(200);
     expect(messages.indexOf('SIGTERM received; draining for up to 10000 ms, then closing')).toBeLessThan(messages.indexOf('POST /predict 200'));
+  });
+
+  test('SIGTERM with a translator: its worker thread releases the sessions before the process exits 0, "closed" last', async () => {
+    // The worker thread is unref'd while idle: node used to exit as soon as the server had drained, with the worker
+    // still releasing its sessions and no "closed" line; onnxruntime-node then aborted the process in 1 exit of 8-16.
+    const root = await mkdtemp(path.join(os.tmpdir(), 'vk-signals-'));
+    try {
+      const dir = path.join(root, 'marian');
+      await buildMarianModelDir({ dir });
+      const server = await startProcess({ MODEL_DIR: dir });
+      const response = await fetch(`${server.url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ instances: ['Merhaba dünya.'], parameters: { max_new_tokens: 8 } }),
+      });
+      expect(response.status).toBe(200);
+      server.child.kill('SIGTERM');
+      expect(await server.exit, server.stderr()).toEqual({ code: 0, signal: null });
+      const messages = server
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { message: string }).message);
+      expect(messages.at(-1), server.stdout()).toBe('closed');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   test('SIGINT works the same; a second signal while draining exits 1 at once', async () => {

@@ -7,8 +7,11 @@ import './load-typescript.mjs';
 const { createPredictionServer } = await import('../../src/lib/server/create-prediction-server.ts');
 
 const runDelayMs = Number(process.env.RUN_DELAY_MS ?? '1000');
+// MODEL_DIR: a translator directory served by the text-generation handler (its worker thread) instead of the toy;
+// from the build, as the worker thread's script is (the test target builds first).
+const { createTextGenerationHandler } = process.env.MODEL_DIR ? await import('../../dist/index.js') : {};
 const server = createPredictionServer({
-  handler: {
+  handler: createTextGenerationHandler ? createTextGenerationHandler({ modelDir: process.env.MODEL_DIR }) : {
     parseInstance: (instance) => String(instance),
     async run(batch) {
       process.stderr.write(`run-start ${batch.join(',')}\n`);

@@ -124,6 +124,10 @@ export async function openGenerationWorker(data: GenerationWorkerData): Promise<
       const worker = await current?.catch(() => undefined);
       if (!worker) return;
       const exited = new Promise((resolve) => worker.once('exit', resolve));
+      // Referenced until it exits: an idle worker is unref'd, and with nothing else left (a server that has
+      // drained) node would exit while the worker is still releasing its sessions, and onnxruntime-node aborts
+      // the process when its thread is stopped inside a call (1 exit in 8-16 under SIGTERM, with no "closed" line).
+      worker.ref();
       worker.postMessage({ type: 'close' } satisfies ToGenerationWorker);
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       await worker.terminate();
